@@ -1,0 +1,54 @@
+// Lint with boundary rules: the engine (src/) never imports Electron or React; the renderer
+// imports only the contract types from src/; nothing outside electron/ imports electron.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'test/fixtures/', 'coverage/', '**/*.d.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='openExternal']", message: 'shell.openExternal is not allowed: the app is offline.' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'src/ is the engine: pure Node, no Electron.' },
+            { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'src/ is the engine: no React.' },
+            { group: ['**/renderer/**', '**/electron/**'], message: 'src/ must not reach into the app shells.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'electron', 'react', '../*'], message: 'src/contract is shared with the renderer: types only, no Node or engine imports.' }] },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*', 'node:*'], message: 'The renderer is sandboxed: no Electron or Node imports; use window.verilens.' },
+            { group: ['**/src/*', '!**/src/contract', '!**/src/contract/*'], message: 'The renderer may import only src/contract from the engine.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+import type { JsonObject } from '../../contract/json.js';
+import type { AnalysisDocument, FileResult } from '../../contract/results.js';
+import { ANALYZERS } from '../../analyzers/index.js';
+import { DirectoryArtifactStore, type ArtifactInput, type ArtifactSink } from '../../engine/artifacts.js';
+import { analyzeFile, planAnalyzers } from '../../engine/runner.js';
+import type { Limits } from '../../evidence/limits.js';
+import { sha256Hex } from '../../util/hash.js';
+import { VerilensError } from '../../util/errors.js';
+import { VERSION } from '../../version.js';
+import { formatFileResult, useColor } from '../format.js';
+import { intOption, UsageError, type CliIO, type Command } from '../io.js';
+import { ProgressBar } from '../progress.js';
+import { expandInputs } from '../walk.js';
+
+/** Without --out, artifacts are hashed (so results still name them) but not kept. */
+class HashOnlyArtifacts implements ArtifactSink {
+  async put(a: ArtifactInput) {
+    const { data, ...rest } = a;
+    const ref = { kind: rest.kind, sha256: sha256Hex(data), mime: rest.mime } as { kind: string; sha256: string; mime: string; width?: number; height?: number; note?: string };
+    if (rest.width !== undefined) ref.width = rest.width;
+    if (rest.height !== undefined) ref.height = rest.height;
+    if (rest.note) ref.note = rest.note;
+    return ref;
+  }
+}
+
+/**
+ * Analyzer-specific flags: flag name -> [analyzer id, parameter name, min, max].
+ * Add a line here when an analyzer gains a CLI flag.
+ */
+export const PARAM_FLAGS: Record<string, [string, string, number, number]> = {
+  'ela-quality': ['ela', 'quality', 1, 100],
+};
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'analyse image and video files (folders are walked recursively)',
+  usage: `verilens analyze <path...> [options]
+  --json               print one JSON document on stdout
+  --out DIR            write artifacts (heatmaps, crops) to DIR, named by their SHA-256
+  --only ID,ID         run only these analyzers (their prerequisites are added)
+  --ela-quality N      JPEG quality for ELA re-compression (1-100, default 90)
+  --max-pixels N       refuse images above N decoded pixels (default 200000000)
+  --max-bytes N        refuse image files above N bytes (default 268435456)
+  --timeout MS         per-analyzer timeout in milliseconds (default 120000)
+  --verbose            also show informational findings
+Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage errors.`,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const flagOptions = Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          json: { type: 'boolean' },
+          out: { type: 'string' },
+          only: { type: 'string' },
+          'max-pixels': { type: 'string' },
+          'max-bytes': { type: 'string' },
+          timeout: { type: 'string' },
+          verbose: { type: 'boolean' },
+          ...flagOptions,
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0) throw new UsageError('no input files given');
+    const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    try {
+      planAnalyzers(ANALYZERS, only);
+    } catch (err) {
+      if (err instanceof VerilensError) throw new UsageError(err.message);
+      throw err;
+    }
+    const params: Record<string, JsonObject> = {};
+    for (const [flag, [id, key, min, max]] of Object.entries(PARAM_FLAGS)) {
+      const v = intOption(flag, (values as Record<string, unknown>)[flag] as string | undefined, min, max);
+      if (v !== undefined) (params[id] ??= {})[key] = v;
+    }
+    const limits: Partial<Limits> = {};
+    const maxPixels = intOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER);
+    if (maxPixels) limits.maxPixels = maxPixels;
+    const maxBytes = intOption('max-bytes', values['max-bytes'], 1, Number.MAX_SAFE_INTEGER);
+    if (maxBytes) limits.maxImageBytes = maxBytes;
+    const timeoutMs = intOption('timeout', values.timeout, 1, 24 * 3600 * 1000);
+
+    const files = await expandInputs(positionals);
+    if (files.length === 0) throw new UsageError(`no files found under ${positionals.join(', ')}`);
+    const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifacts();
+    const bar = new ProgressBar(io.err, files.length, io.errIsTTY && files.length > 1);
+    const color = useColor(io.errIsTTY, io.env) && !values.json;
+    const ac = new AbortController();
+    const onSigint = (): void => ac.abort();
+    process.once('SIGINT', onSigint);
+    const results: FileResult[] = [];
+    try {
+      for (const [i, file] of files.entries()) {
+        bar.update(i, file);
+        const r = await analyzeFile(file, {
+          analyzers: ANALYZERS,
+          ...(only ? { only } : {}),
+          params,
+          artifacts,
+          limits,
+          signal: ac.signal,
+          ...(timeoutMs ? { timeoutMs } : {}),
+        });
+        results.push(r);
+        if (!values.json) {
+          bar.done();
+          io.out(`${formatFileResult(r, { color, verbose: Boolean(values.verbose) })}\n\n`);
+        }
+        if (ac.signal.aborted) break;
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      bar.done();
+    }
+    const failedCount = results.filter((r) => r.error).length;
+    if (values.json) {
+      const doc: AnalysisDocument = { tool: 'verilens', version: VERSION, results };
+      io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    } else {
+      io.out(`${results.length - failedCount} of ${results.length} file${results.length === 1 ? '' : 's'} analysed, ${failedCount} could not be${ac.signal.aborted ? ' (interrupted)' : ''}\n`);
+    }
+    return failedCount > 0 || ac.signal.aborted ? 1 : 0;
+  },
+};

@@ -1,0 +1,5 @@
+import type { Command } from '../io.js';
+import { analyzeCommand } from './analyze.js';
+
+/** Every CLI command. Add one line per command file. */
+export const COMMANDS: readonly Command[] = [analyzeCommand];

@@ -1,0 +1,2 @@
+export type * from './json.js';
+export type * from './results.js';

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+/** `../shared` beside the project: present in CI and on the team's machines, not in a user's clone. */
+export const SHARED = resolve(ROOT, '..', 'shared');
+export const CORPUS = join(SHARED, 'corpus');
+export const HAVE_CORPUS = existsSync(CORPUS);
+/** Pass as `{ skip }` to tests that sweep the shared corpus; the reason shows in the test output. */
+export const needCorpus: string | false = HAVE_CORPUS ? false : `shared corpus not found at ${CORPUS} (it is beside the project in CI)`;
+
+export function fixture(...parts: string[]): string {
+  return join(FIXTURES, ...parts);
+}
+
+export function corpus(...parts: string[]): string {
+  return join(CORPUS, ...parts);
+}
+
+/** Path of the built CLI entry (npm test builds it first). */
+export const CLI = join(ROOT, 'bin', 'verilens.mjs');

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { VERSION } from '../../src/version.js';
+import { runCli } from '../cli-helpers.js';
+import { fixture, ROOT } from '../helpers.js';
+
+describe('verilens CLI', () => {
+  it('keeps its version equal to package.json', async () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+    const r = await runCli(['--version']);
+    assert.equal(r.stdout.trim(), pkg.version);
+  });
+
+  it('exits 2 with usage on bad command lines', async () => {
+    for (const args of [['analyze'], ['analyze', '--bogus', 'x'], ['analyze', '--ela-quality', '500', 'x'], ['analyze', '--only', 'nope', 'x'], ['frobnicate']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('prints one JSON document and exits 1 when an input could not be analysed', async () => {
+    const r = await runCli(['analyze', '--json', fixture('images', 'noexif.jpg'), fixture('images', 'not-png-bad-signature.png')]);
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout) as { tool: string; version: string; results: Array<{ input: string; evidence: { type: string } | null; error?: { code: string } }> };
+    assert.equal(doc.tool, 'verilens');
+    assert.equal(doc.version, VERSION);
+    assert.equal(doc.results.length, 2);
+    assert.equal(doc.results[0]?.evidence?.type, 'image/jpeg');
+    assert.equal(doc.results[1]?.evidence, null);
+    assert.equal(doc.results[1]?.error?.code, 'unsupported-type');
+  });
+
+  it('walks folders recursively and exits 0 when everything was analysed', async () => {
+    const r = await runCli(['analyze', '--json', fixture('images'), '--only', 'metadata'].filter((a) => a !== '--only' && a !== 'metadata'));
+    const doc = JSON.parse(r.stdout) as { results: Array<{ input: string }> };
+    assert.ok(doc.results.length >= 10);
+    assert.ok(doc.results.some((x) => x.input.endsWith('canon-dslr.jpg')));
+  });
+});
