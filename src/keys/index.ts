@@ -1,0 +1,3 @@
+export * from './ed25519.js';
+export * from './keyring.js';
+export * from './trust-store.js';

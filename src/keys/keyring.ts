@@ -1,0 +1,109 @@
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../engine/artifacts.js';
+import { VerilensError } from '../util/errors.js';
+import { fingerprintOf, generateEd25519, privateKeyFromDer, publicKeyFromPem, publicKeyPem, shortFingerprint } from './ed25519.js';
+
+/**
+ * The analyst's own Ed25519 key pair. The private key is encrypted at rest with AES-256-GCM under
+ * a key derived from a passphrase with scrypt (the CLI); the Electron app may instead wrap the
+ * passphrase with the OS keychain (safeStorage). Files: `<home>/keys/analyst.key.json`, `analyst.pub.pem`.
+ */
+export interface EncryptedKeyFile {
+  format: 'verilens-ed25519-key';
+  version: 1;
+  analyst: string;
+  created: string;
+  fingerprint: string;
+  publicKeyPem: string;
+  kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
+  cipher: { name: 'aes-256-gcm'; iv: string; tag: string };
+  /** PKCS#8 DER of the private key, encrypted, base64. */
+  ciphertext: string;
+}
+
+export interface AnalystKey {
+  analyst: string;
+  fingerprint: string;
+  shortFingerprint: string;
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+  publicKeyPem: string;
+}
+
+const SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const;
+
+function derive(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }): Buffer {
+  return scryptSync(passphrase.normalize('NFC'), salt, 32, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 });
+}
+
+export function keysDir(home: string): string {
+  return join(home, 'keys');
+}
+
+export function encryptKeyPair(analyst: string, pair: { publicKey: KeyObject; privateKey: KeyObject }, passphrase: string, created: string): EncryptedKeyFile {
+  if (passphrase.length < 8) throw new VerilensError('weak-passphrase', 'the key passphrase must have at least 8 characters');
+  const salt = randomBytes(16);
+  const iv = randomBytes(12);
+  const key = derive(passphrase, salt, SCRYPT);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(`verilens-ed25519-key:${analyst}`));
+  const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+  const ciphertext = Buffer.concat([cipher.update(der), cipher.final()]);
+  return {
+    format: 'verilens-ed25519-key',
+    version: 1,
+    analyst,
+    created,
+    fingerprint: fingerprintOf(pair.publicKey),
+    publicKeyPem: publicKeyPem(pair.publicKey),
+    kdf: { name: 'scrypt', ...SCRYPT, salt: salt.toString('base64') },
+    cipher: { name: 'aes-256-gcm', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') },
+    ciphertext: ciphertext.toString('base64'),
+  };
+}
+
+export function decryptKeyFile(file: EncryptedKeyFile, passphrase: string, source = 'key file'): AnalystKey {
+  if (file.format !== 'verilens-ed25519-key' || file.version !== 1) throw new VerilensError('bad-key', `${source}: not a Verilens key file`);
+  const key = derive(passphrase, Buffer.from(file.kdf.salt, 'base64'), file.kdf);
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'base64'));
+  decipher.setAAD(Buffer.from(`verilens-ed25519-key:${file.analyst}`));
+  decipher.setAuthTag(Buffer.from(file.cipher.tag, 'base64'));
+  let der: Buffer;
+  try {
+    der = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]);
+  } catch {
+    throw new VerilensError('bad-passphrase', `${source}: wrong passphrase (or the key file was altered)`);
+  }
+  const privateKey = privateKeyFromDer(der);
+  const publicKey = publicKeyFromPem(file.publicKeyPem, source);
+  const fingerprint = fingerprintOf(publicKey);
+  if (fingerprint !== file.fingerprint) throw new VerilensError('bad-key', `${source}: fingerprint does not match the public key`);
+  return { analyst: file.analyst, fingerprint, shortFingerprint: shortFingerprint(fingerprint), publicKey, privateKey, publicKeyPem: file.publicKeyPem };
+}
+
+/** Load the analyst key, creating it on first use. */
+export async function loadOrCreateAnalystKey(home: string, analyst: string, passphrase: string, now: () => Date = () => new Date()): Promise<AnalystKey & { created: boolean }> {
+  const dir = keysDir(home);
+  const path = join(dir, 'analyst.key.json');
+  const existing = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  });
+  if (existing !== null) {
+    let file: EncryptedKeyFile;
+    try {
+      file = JSON.parse(existing) as EncryptedKeyFile;
+    } catch {
+      throw new VerilensError('bad-key', `${path}: not valid JSON`);
+    }
+    return { ...decryptKeyFile(file, passphrase, path), created: false };
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const pair = generateEd25519();
+  const file = encryptKeyPair(analyst, pair, passphrase, now().toISOString());
+  await writeFileAtomic(path, JSON.stringify(file, null, 2));
+  await writeFileAtomic(join(dir, 'analyst.pub.pem'), file.publicKeyPem);
+  return { ...decryptKeyFile(file, passphrase, path), created: true };
+}
