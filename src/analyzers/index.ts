@@ -1,10 +1,15 @@
 import type { Analyzer } from '../engine/analyzer.js';
+import { elaAnalyzer } from './ela/index.js';
+import { jpegAnalyzer } from './jpeg/index.js';
 
 /**
  * Every analyzer the engine ships, in display order. The runner orders them by `requires`.
  * Add one line per analyzer folder.
  */
-export const ANALYZERS: readonly Analyzer[] = [];
+export const ANALYZERS: readonly Analyzer[] = [
+  elaAnalyzer,
+  jpegAnalyzer,
+];
 
 export function analyzerById(id: string): Analyzer | undefined {
   return ANALYZERS.find((a) => a.id === id);

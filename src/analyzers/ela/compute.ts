@@ -1,0 +1,268 @@
+/**
+ * Pure ELA arithmetic on raw 8-bit planes: no I/O, no sharp, testable on decoded real files.
+ * Everything works on Uint8Array planes and typed arrays sized by the block grid, never on
+ * per-pixel JS arrays, so a 50 MP image stays within a few hundred MB.
+ */
+
+/**
+ * Per-pixel error: the largest absolute channel difference between the decoded image `a` and its
+ * recompressed copy `b` (interleaved, `channels` per pixel). Written into the first `pixels` bytes
+ * of `a` (safe: pixel i reads bytes >= i), which is returned as the error plane.
+ */
+export function errorPlaneInPlace(a: Uint8Array, b: Uint8Array, pixels: number, channels: number): Uint8Array {
+  if (a.length < pixels * channels || b.length < pixels * channels) throw new RangeError('ELA planes are shorter than width x height x channels');
+  if (channels === 1) {
+    for (let i = 0; i < pixels; i++) {
+      const d = (a[i] as number) - (b[i] as number);
+      a[i] = d < 0 ? -d : d;
+    }
+  } else if (channels === 3) {
+    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+      let d0 = (a[j] as number) - (b[j] as number);
+      let d1 = (a[j + 1] as number) - (b[j + 1] as number);
+      let d2 = (a[j + 2] as number) - (b[j + 2] as number);
+      if (d0 < 0) d0 = -d0;
+      if (d1 < 0) d1 = -d1;
+      if (d2 < 0) d2 = -d2;
+      a[i] = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
+    }
+  } else {
+    throw new RangeError(`ELA expects 1 or 3 channels, got ${channels}`);
+  }
+  return a.subarray(0, pixels);
+}
+
+export interface Plane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Apply EXIF orientation (1..8) to a single-channel plane so it matches the image as displayed.
+ * ELA itself runs in stored orientation, where the JPEG 8x8 grid of the evidence lies.
+ */
+export function orientPlane(p: Plane, orientation: number): Plane {
+  const { data, width: w, height: h } = p;
+  if (orientation < 2 || orientation > 8) return p;
+  const swap = orientation >= 5;
+  const W = swap ? h : w;
+  const H = swap ? w : h;
+  // Source index of display (0,0), and its change per display step in x and in y.
+  let s0: number;
+  let dx: number;
+  let dy: number;
+  switch (orientation) {
+    case 2: [s0, dx, dy] = [w - 1, -1, w]; break;
+    case 3: [s0, dx, dy] = [(h - 1) * w + w - 1, -1, -w]; break;
+    case 4: [s0, dx, dy] = [(h - 1) * w, 1, -w]; break;
+    case 5: [s0, dx, dy] = [0, w, 1]; break;
+    case 6: [s0, dx, dy] = [(h - 1) * w, -w, 1]; break;
+    case 7: [s0, dx, dy] = [(h - 1) * w + w - 1, -w, -1]; break;
+    default: [s0, dx, dy] = [w - 1, w, -1]; break; // 8
+  }
+  const out = new Uint8Array(W * H);
+  for (let y = 0, o = 0; y < H; y++) {
+    let s = s0 + y * dy;
+    for (let x = 0; x < W; x++, o++, s += dx) out[o] = data[s] as number;
+  }
+  return { data: out, width: W, height: H };
+}
+
+export interface PlaneStats {
+  mean: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Mean, 95th/99th percentile and max of an 8-bit plane, through a 256-bin histogram. */
+export function planeStats(data: Uint8Array): PlaneStats {
+  const hist = new Float64Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i] as number]!++;
+  const n = data.length;
+  let sum = 0;
+  let max = 0;
+  for (let v = 0; v < 256; v++) {
+    const c = hist[v] as number;
+    sum += c * v;
+    if (c > 0) max = v;
+  }
+  const pct = (q: number): number => {
+    const target = q * n;
+    let acc = 0;
+    for (let v = 0; v < 256; v++) {
+      acc += hist[v] as number;
+      if (acc >= target) return v;
+    }
+    return max;
+  };
+  return { mean: n ? sum / n : 0, p95: pct(0.95), p99: pct(0.99), max };
+}
+
+/** Smallest block size (a multiple of the 8x8 JPEG grid) that keeps the grid at or under `maxBlocks`. */
+export function chooseBlockSize(width: number, height: number, maxBlocks = 16384): number {
+  for (const bs of [16, 32, 64, 128, 256]) if (Math.ceil(width / bs) * Math.ceil(height / bs) <= maxBlocks) return bs;
+  return 256;
+}
+
+export interface BlockGrid {
+  blockSize: number;
+  cols: number;
+  rows: number;
+  /** Mean error per block, row-major; edge blocks average the pixels they have. */
+  means: Float64Array;
+}
+
+export function blockMeans(p: Plane, blockSize: number): BlockGrid {
+  const { data, width: w, height: h } = p;
+  const cols = Math.ceil(w / blockSize);
+  const rows = Math.ceil(h / blockSize);
+  const sums = new Float64Array(cols * rows);
+  for (let y = 0; y < h; y++) {
+    const rowBase = Math.floor(y / blockSize) * cols;
+    let o = y * w;
+    for (let c = 0; c < cols; c++) {
+      const end = Math.min(w, (c + 1) * blockSize);
+      let s = 0;
+      for (let x = c * blockSize; x < end; x++, o++) s += data[o] as number;
+      sums[rowBase + c]! += s;
+    }
+  }
+  const means = new Float64Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    const bh = Math.min(h, (r + 1) * blockSize) - r * blockSize;
+    for (let c = 0; c < cols; c++) {
+      const bw = Math.min(w, (c + 1) * blockSize) - c * blockSize;
+      means[r * cols + c] = (sums[r * cols + c] as number) / (bw * bh);
+    }
+  }
+  return { blockSize, cols, rows, means };
+}
+
+export function median(values: ArrayLike<number>): number {
+  const s = Float64Array.from(values).sort();
+  const n = s.length;
+  if (n === 0) return 0;
+  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+}
+
+export interface RobustZ {
+  median: number;
+  mad: number;
+  /** Scale actually used: 1.4826 x MAD, floored so near-constant maps do not explode. */
+  scale: number;
+  z: Float64Array;
+}
+
+/** Robust z-score of each block: (mean - median) / (1.4826 x MAD), with the scale floored at `minScale`. */
+export function robustZ(means: Float64Array, minScale = 0.25): RobustZ {
+  const med = median(means);
+  const dev = new Float64Array(means.length);
+  for (let i = 0; i < means.length; i++) dev[i] = Math.abs((means[i] as number) - med);
+  const mad = median(dev);
+  const scale = Math.max(1.4826 * mad, minScale);
+  const z = new Float64Array(means.length);
+  for (let i = 0; i < means.length; i++) z[i] = ((means[i] as number) - med) / scale;
+  return { median: med, mad, scale, z };
+}
+
+export interface OutlierCluster {
+  /** Block count in the cluster (8-connected outlier blocks). */
+  blocks: number;
+  /** Bounding box in blocks. */
+  col: number;
+  row: number;
+  cols: number;
+  rows: number;
+  maxZ: number;
+  meanZ: number;
+  /** Mean error over the cluster's blocks. */
+  meanError: number;
+}
+
+/** Outlier blocks (z >= zMin and at least `minDelta` grey levels above the median), grouped 8-connected, largest first. */
+export function outlierClusters(grid: BlockGrid, rz: RobustZ, zMin: number, minDelta: number): { outliers: Uint8Array; clusters: OutlierCluster[] } {
+  const { cols, rows, means } = grid;
+  const n = cols * rows;
+  const outliers = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if ((rz.z[i] as number) >= zMin && (means[i] as number) - rz.median >= minDelta) outliers[i] = 1;
+  const seen = new Uint8Array(n);
+  const clusters: OutlierCluster[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < n; start++) {
+    if (!outliers[start] || seen[start]) continue;
+    seen[start] = 1;
+    stack.push(start);
+    let count = 0;
+    let c0 = cols;
+    let r0 = rows;
+    let c1 = -1;
+    let r1 = -1;
+    let zMax = -Infinity;
+    let zSum = 0;
+    let eSum = 0;
+    while (stack.length) {
+      const i = stack.pop() as number;
+      const r = Math.floor(i / cols);
+      const c = i - r * cols;
+      count++;
+      c0 = Math.min(c0, c);
+      c1 = Math.max(c1, c);
+      r0 = Math.min(r0, r);
+      r1 = Math.max(r1, r);
+      const z = rz.z[i] as number;
+      zMax = Math.max(zMax, z);
+      zSum += z;
+      eSum += means[i] as number;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+          const j = rr * cols + cc;
+          if (outliers[j] && !seen[j]) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    clusters.push({ blocks: count, col: c0, row: r0, cols: c1 - c0 + 1, rows: r1 - r0 + 1, maxZ: zMax, meanZ: zSum / count, meanError: eSum / count });
+  }
+  clusters.sort((x, y) => y.blocks - x.blocks || y.maxZ - x.maxZ);
+  return { outliers, clusters };
+}
+
+/** Map errors to palette indices in place: `fullScale` grey levels of error reach index 255. */
+export function amplifyInPlace(data: Uint8Array, fullScale: number): Uint8Array {
+  const lut = new Uint8Array(256);
+  const k = 255 / Math.max(1, fullScale);
+  for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(v * k));
+  for (let i = 0; i < data.length; i++) data[i] = lut[data[i] as number] as number;
+  return data;
+}
+
+/** Block map as palette indices: each block a `cell` x `cell` square, outliers framed with index `frame`. */
+export function blockMapIndices(grid: BlockGrid, outliers: Uint8Array, fullScale: number, cell: number, frame: number, levels: number): { data: Uint8Array; width: number; height: number } {
+  const { cols, rows, means } = grid;
+  const width = cols * cell;
+  const height = rows * cell;
+  const data = new Uint8Array(width * height);
+  const border = Math.max(1, Math.floor(cell / 6));
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const v = Math.min(levels - 1, Math.round(((means[i] as number) / Math.max(1e-9, fullScale)) * (levels - 1)));
+      const hot = outliers[i] === 1;
+      for (let y = 0; y < cell; y++) {
+        const row = (r * cell + y) * width + c * cell;
+        for (let x = 0; x < cell; x++) {
+          const edge = x < border || y < border || x >= cell - border || y >= cell - border;
+          data[row + x] = hot && edge ? frame : v;
+        }
+      }
+    }
+  }
+  return { data, width, height };
+}

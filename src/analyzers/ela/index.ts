@@ -1,0 +1,351 @@
+import sharp from 'sharp';
+import type { JsonObject } from '../../contract/json.js';
+import type { ArtifactRef, Finding, Region, ScoreInfo } from '../../contract/results.js';
+import { defineAnalyzer, type AnalysisContext } from '../../engine/analyzer.js';
+import type { Evidence } from '../../evidence/intake.js';
+import { encodeIndexedPng, infernoLut, legendStops } from '../../util/colormap.js';
+import { VerilensError } from '../../util/errors.js';
+import {
+  amplifyInPlace,
+  blockMapIndices,
+  blockMeans,
+  chooseBlockSize,
+  errorPlaneInPlace,
+  orientPlane,
+  outlierClusters,
+  planeStats,
+  robustZ,
+  type BlockGrid,
+  type OutlierCluster,
+  type Plane,
+} from './compute.js';
+import { elaScore, SCORE_THRESHOLD, MIN_SCORED_BLOCKS } from './score.js';
+
+export const ELA_DEFAULTS = {
+  /** JPEG quality of the recompression. */
+  quality: 90,
+  /** Qualities of the sweep (mean error per quality, on a grid-aligned crop). */
+  sweep: [70, 80, 90, 95],
+  /** Block side in pixels (a multiple of 8), or 0 to choose 16..256 so the grid stays <= 16384 blocks. */
+  blockSize: 0,
+  /** Artifacts above this many pixels are downscaled (the analysis itself runs at full size). */
+  maxPixels: 16_000_000,
+  /** Robust z-score at or above which a block is an outlier. */
+  zThreshold: 4,
+} as const;
+
+export interface ElaParams {
+  quality: number;
+  sweep: number[];
+  blockSize: number;
+  maxPixels: number;
+  zThreshold: number;
+}
+
+/** Side of the grid-aligned crop the quality sweep runs on: enough texture, bounded cost. */
+const SWEEP_CROP = 1024;
+/** Outlier blocks must also stand this many grey levels above the median (near-constant maps). */
+const MIN_DELTA = 1;
+const MAX_REGION_FINDINGS = 5;
+const MAX_LISTED_BLOCKS = 200;
+const FRAME_RGB = [0, 255, 255] as const; // cyan: not in inferno, so a frame never reads as a value
+
+function bad(msg: string): never {
+  throw new VerilensError('bad-parameter', `ela: ${msg}`);
+}
+
+function intIn(v: unknown, name: string, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) bad(`${name} must be an integer in ${lo}..${hi}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function parseElaParams(p: JsonObject): ElaParams {
+  const sweepIn = p['sweep'] ?? [...ELA_DEFAULTS.sweep];
+  if (!Array.isArray(sweepIn) || sweepIn.length > 10) bad('sweep must be a list of at most 10 qualities');
+  const blockSize = intIn(p['blockSize'] ?? ELA_DEFAULTS.blockSize, 'blockSize', 0, 256);
+  if (blockSize !== 0 && (blockSize < 8 || blockSize % 8 !== 0)) bad(`blockSize must be 0 (auto) or a multiple of 8 from 8 to 256, got ${blockSize}`);
+  const z = p['zThreshold'] ?? ELA_DEFAULTS.zThreshold;
+  if (typeof z !== 'number' || !(z >= 2 && z <= 20)) bad(`zThreshold must be a number in 2..20, got ${JSON.stringify(z)}`);
+  return {
+    quality: intIn(p['quality'] ?? ELA_DEFAULTS.quality, 'quality', 1, 100),
+    sweep: [...new Set(sweepIn.map((q) => intIn(q, 'sweep quality', 1, 100)))].sort((a, b) => a - b),
+    blockSize,
+    maxPixels: intIn(p['maxPixels'] ?? ELA_DEFAULTS.maxPixels, 'maxPixels', 4096, 1_000_000_000),
+    zThreshold: z,
+  };
+}
+
+const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
+
+interface Raw {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+async function decodeRaw(ev: Evidence, bytes: Buffer): Promise<Raw> {
+  try {
+    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: ev.limits.maxPixels, page: 0, pages: 1, autoOrient: false })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after sRGB conversion`);
+    return { data, width: info.width, height: info.height, channels: 3 };
+  } catch (err) {
+    const msg = (err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? String(err);
+    if (/compression format has not been built in|no decoder|plugin/i.test(msg)) {
+      throw new VerilensError('decoder-unavailable', `${ev.input}: this build cannot decode ${ev.info.format.toUpperCase()} pixels (${msg}), so ELA cannot run on it`);
+    }
+    throw new VerilensError('decode-failed', `${ev.input}: cannot decode the image pixels for ELA (${msg})`);
+  }
+}
+
+async function recompress(raw: Raw, quality: number): Promise<Buffer> {
+  const jpg = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false })
+    .toBuffer();
+  const back = await sharp(jpg).toColourspace('srgb').raw().toBuffer();
+  if (back.length !== raw.data.length) throw new VerilensError('internal', `ELA recompression returned ${back.length} bytes, expected ${raw.data.length}`);
+  return back;
+}
+
+/** Grid-aligned crop (origin on the 16-pixel MCU grid of the stored image) for the quality sweep. */
+function sweepCrop(raw: Raw): Raw {
+  const cw = Math.min(raw.width, SWEEP_CROP);
+  const ch = Math.min(raw.height, SWEEP_CROP);
+  const x0 = Math.floor((raw.width - cw) / 2 / 16) * 16;
+  const y0 = Math.floor((raw.height - ch) / 2 / 16) * 16;
+  const out = Buffer.allocUnsafe(cw * ch * raw.channels);
+  for (let y = 0; y < ch; y++) {
+    const s = ((y0 + y) * raw.width + x0) * raw.channels;
+    raw.data.copy(out, y * cw * raw.channels, s, s + cw * raw.channels);
+  }
+  return { data: out, width: cw, height: ch, channels: raw.channels };
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    s += d < 0 ? -d : d;
+  }
+  return a.length ? s / a.length : 0;
+}
+
+function regionOf(c: OutlierCluster, grid: BlockGrid, width: number, height: number): Region {
+  const x = c.col * grid.blockSize;
+  const y = c.row * grid.blockSize;
+  return { x, y, width: Math.min(width, (c.col + c.cols) * grid.blockSize) - x, height: Math.min(height, (c.row + c.rows) * grid.blockSize) - y };
+}
+
+async function downscale(p: Plane, maxPixels: number): Promise<Plane> {
+  if (p.width * p.height <= maxPixels) return p;
+  const k = Math.sqrt(maxPixels / (p.width * p.height));
+  const width = Math.max(1, Math.floor(p.width * k));
+  const height = Math.max(1, Math.floor(p.height * k));
+  const data = await sharp(p.data, { raw: { width: p.width, height: p.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  return { data, width, height };
+}
+
+export const SCORE_INFO: ScoreInfo = {
+  method:
+    'Error Level Analysis: the image is recompressed as JPEG and the per-block recompression error is compared with the image-wide median (robust z-score); the score grows with the mean z of the strongest cluster of at least 4 outlier blocks.',
+  measuredOn: `Calibrated on 2 fixtures (ela_modified.jpg with a pasted penguin: 0.68; ela_original.jpg: 0.10) and 57 unedited camera and phone photos of the shared corpus with at least ${MIN_SCORED_BLOCKS} blocks (highest 0.52, none at or above the threshold ${SCORE_THRESHOLD}). One positive example: the threshold is a rough guide, not a measured error rate.`,
+  limits:
+    'ELA shows regions whose compression history differs, but flat areas, sharp edges, text, logos and high texture also stand out; recompressed, resized or filtered images flatten everything; lossless or non-JPEG sources only show how the image compresses. It points a human at regions to inspect; it is not proof of editing.',
+  strength: 'weak',
+  threshold: SCORE_THRESHOLD,
+};
+
+export const elaAnalyzer = defineAnalyzer({
+  id: 'ela',
+  version: '1',
+  title: 'Error Level Analysis: recompression error heatmap and blocks that stand out',
+  defaults: { ...ELA_DEFAULTS, sweep: [...ELA_DEFAULTS.sweep] },
+  accepts: (info) => info.kind === 'image',
+  timeoutMs: 120_000,
+  async run(ev: Evidence, ctx: AnalysisContext) {
+    const params = parseElaParams(ctx.params);
+    const bytes = ev.bytes;
+    if (!bytes) throw new VerilensError('not-an-image', `${ev.input}: ELA needs image bytes`);
+    const findings: Finding[] = [];
+    const signal = ctx.signal;
+    signal.throwIfAborted();
+
+    ctx.progress(0.05, 'decoding');
+    let raw: Raw;
+    try {
+      raw = await decodeRaw(ev, bytes);
+    } catch (err) {
+      if (err instanceof VerilensError && err.code === 'decoder-unavailable') {
+        return { status: 'unavailable' as const, error: { code: err.code, message: err.message }, data: { quality: params.quality } };
+      }
+      throw err;
+    }
+    signal.throwIfAborted();
+    const { width, height } = raw;
+    const pixels = width * height;
+
+    if (ev.info.format !== 'jpeg') {
+      findings.push({
+        severity: 'info',
+        code: 'ela-non-jpeg-source',
+        message: `The file is ${ev.info.format.toUpperCase()}, not JPEG: it was decoded and then JPEG-compressed, so the heatmap shows how the image compresses, not a JPEG compression history.`,
+      });
+    }
+    if ((ev.info.pages ?? 1) > 1) {
+      findings.push({ severity: 'info', code: 'ela-first-frame-only', message: `The file has ${ev.info.pages} pages or frames; ELA was run on the first one only.` });
+    }
+
+    // Quality sweep on a small grid-aligned crop, before the main buffers are reused.
+    ctx.progress(0.15, 'quality sweep');
+    const crop = sweepCrop(raw);
+    const sweep: { quality: number; meanError: number }[] = [];
+    for (const q of params.sweep) {
+      signal.throwIfAborted();
+      sweep.push({ quality: q, meanError: round(meanAbsDiff(crop.data, await recompress(crop, q)), 3) });
+    }
+    // A dip below both neighbours hints at the last save quality; a monotone curve says nothing.
+    let qualityHint: number | null = null;
+    for (let i = 1; i < sweep.length - 1; i++) {
+      const [p, c, n] = [sweep[i - 1]!, sweep[i]!, sweep[i + 1]!];
+      if (c.meanError < p.meanError && c.meanError < n.meanError) qualityHint = c.quality;
+    }
+
+    ctx.progress(0.35, `recompressing at quality ${params.quality}`);
+    signal.throwIfAborted();
+    const back = await recompress(raw, params.quality);
+    signal.throwIfAborted();
+    const stored = errorPlaneInPlace(raw.data, back, pixels, raw.channels);
+    const plane = orientPlane({ data: stored, width, height }, ev.info.orientation ?? 1);
+    signal.throwIfAborted();
+
+    ctx.progress(0.6, 'statistics');
+    const stats = planeStats(plane.data);
+    const blockSize = params.blockSize || chooseBlockSize(plane.width, plane.height);
+    const grid = blockMeans(plane, blockSize);
+    const rz = robustZ(grid.means);
+    const { outliers, clusters } = outlierClusters(grid, rz, params.zThreshold, MIN_DELTA);
+    const nOutliers = outliers.reduce((s, v) => s + v, 0);
+    signal.throwIfAborted();
+
+    // Heatmap: error scaled so the 99th percentile (at least 4 levels) reaches the top of the map.
+    ctx.progress(0.7, 'rendering heatmap');
+    const fullScale = Math.max(4, stats.p99);
+    const shown = await downscale(plane, params.maxPixels);
+    const downscaled = shown.width !== plane.width || shown.height !== plane.height;
+    const shownIdx = shown === plane ? plane.data : shown.data;
+    amplifyInPlace(shownIdx, fullScale);
+    const lut = infernoLut(256);
+    const heatPng = encodeIndexedPng(shownIdx, shown.width, shown.height, lut);
+    signal.throwIfAborted();
+    const scaleNote = `error x${round(255 / fullScale, 1)} (white = ${fullScale} grey levels or more)`;
+    const heatNote = downscaled
+      ? `ELA at quality ${params.quality}, ${scaleNote}; downscaled from ${plane.width}x${plane.height} to ${shown.width}x${shown.height} for display (analysis ran at full size)`
+      : `ELA at quality ${params.quality}, ${scaleNote}`;
+    const artifacts: ArtifactRef[] = [];
+    artifacts.push(await ctx.artifacts.put({ kind: 'ela-heatmap', mime: 'image/png', data: heatPng, width: shown.width, height: shown.height, note: heatNote }));
+
+    ctx.progress(0.85, 'rendering block map');
+    let blockMax = 0;
+    for (const m of grid.means) blockMax = Math.max(blockMax, m);
+    const blockScale = Math.max(1, blockMax);
+    const cell = Math.max(2, Math.min(16, Math.floor(1024 / Math.max(grid.cols, grid.rows))));
+    const bm = blockMapIndices(grid, outliers, blockScale, cell, 255, 255);
+    const bmPalette = new Uint8Array(256 * 3);
+    bmPalette.set(infernoLut(255));
+    bmPalette.set(FRAME_RGB, 255 * 3);
+    artifacts.push(
+      await ctx.artifacts.put({
+        kind: 'ela-blockmap',
+        mime: 'image/png',
+        data: encodeIndexedPng(bm.data, bm.width, bm.height, bmPalette),
+        width: bm.width,
+        height: bm.height,
+        note: `mean ELA error per ${blockSize}x${blockSize} block (${grid.cols}x${grid.rows}); outlier blocks (robust z >= ${params.zThreshold}) framed in cyan`,
+      }),
+    );
+
+    // Score and findings.
+    const scored = grid.cols * grid.rows >= MIN_SCORED_BLOCKS;
+    const { score, strongestMeanZ } = elaScore(clusters);
+    const regions = clusters.slice(0, MAX_REGION_FINDINGS);
+    for (const c of regions) {
+      findings.push({
+        severity: 'warn',
+        code: 'ela-outlier-region',
+        message: `A region of ${c.blocks} block(s) has a higher recompression error than the rest of the image (mean z ${round(c.meanZ, 1)}); look at it in the heatmap and check whether it is an edge or texture or a pasted or retouched area.`,
+        region: regionOf(c, grid, plane.width, plane.height),
+      });
+    }
+    if (clusters.length > MAX_REGION_FINDINGS) {
+      findings.push({ severity: 'info', code: 'ela-more-regions', message: `${clusters.length - MAX_REGION_FINDINGS} smaller outlier regions are not listed as findings; see data.clusters and the block map.` });
+    }
+    if (stats.p99 <= 2) {
+      findings.push({
+        severity: 'info',
+        code: 'ela-low-error',
+        message: `The recompression error is low everywhere (99% of pixels within ${stats.p99} grey levels): the image was probably saved at or below quality ${params.quality}, resized or recompressed, which flattens ELA, so absence of hot spots here proves little.`,
+      });
+    }
+    if (downscaled) {
+      findings.push({ severity: 'info', code: 'ela-artifact-downscaled', message: `The heatmap was downscaled from ${plane.width}x${plane.height} to ${shown.width}x${shown.height} for display; the statistics use the full-size error map.` });
+    }
+    if (!scored) {
+      findings.push({ severity: 'info', code: 'ela-too-small', message: `The image has only ${grid.cols * grid.rows} blocks; too few for the block statistics to mean anything, so no score is given.` });
+    }
+    findings.push({
+      severity: 'info',
+      code: 'ela-method-limits',
+      message: 'ELA highlights regions whose compression history differs, but edges, text, flat areas and fine texture also stand out; treat hot spots as places for a human to look, not as proof of editing.',
+    });
+
+    const suspicious = scored && score >= SCORE_THRESHOLD;
+    const verdict = !scored ? ('inconclusive' as const) : suspicious ? ('suspicious' as const) : clusters.length > 0 || stats.p99 <= 2 ? ('inconclusive' as const) : ('consistent' as const);
+
+    const blockList: JsonObject[] = [];
+    const order = [...outliers.keys()].filter((i) => outliers[i]).sort((a, b) => (rz.z[b] as number) - (rz.z[a] as number));
+    for (const i of order.slice(0, MAX_LISTED_BLOCKS)) {
+      const row = Math.floor(i / grid.cols);
+      const col = i - row * grid.cols;
+      blockList.push({ col, row, mean: round(grid.means[i] as number), z: round(rz.z[i] as number, 1) });
+    }
+
+    const data: JsonObject = {
+      quality: params.quality,
+      width: plane.width,
+      height: plane.height,
+      orientationApplied: ev.info.orientation ?? 1,
+      sourceFormat: ev.info.format,
+      firstFrameOnly: (ev.info.pages ?? 1) > 1,
+      global: { mean: round(stats.mean, 3), p95: stats.p95, p99: stats.p99, max: stats.max },
+      heatmap: {
+        fullScale,
+        downscaled,
+        width: shown.width,
+        height: shown.height,
+        legend: legendStops(0, fullScale, 5).map((s) => ({ value: s.value, color: s.color })),
+      },
+      sweep: { crop: { width: crop.width, height: crop.height }, results: sweep, qualityHint },
+      blocks: {
+        size: blockSize,
+        cols: grid.cols,
+        rows: grid.rows,
+        median: round(rz.median, 3),
+        mad: round(rz.mad, 3),
+        zThreshold: params.zThreshold,
+        // Row-major mean error per block, 0.1 grey level steps.
+        means: Array.from(grid.means, (m) => round(m, 1)),
+        outlierCount: nOutliers,
+        outliers: blockList,
+      },
+      clusters: clusters.slice(0, 50).map((c) => ({ blocks: c.blocks, region: { ...regionOf(c, grid, plane.width, plane.height) }, maxZ: round(c.maxZ, 1), meanZ: round(c.meanZ, 1), meanError: round(c.meanError) })),
+      strongestClusterMeanZ: round(strongestMeanZ, 2),
+    };
+    ctx.progress(1);
+    if (!scored) return { status: 'ok' as const, verdict, findings, data, artifacts };
+    return { status: 'ok' as const, verdict, score: round(score, 3), scoreInfo: SCORE_INFO, findings, data, artifacts };
+  },
+});
