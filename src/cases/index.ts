@@ -1,0 +1,6 @@
+export * from './canonical-json.js';
+export * from './case-store.js';
+export * from './custody.js';
+export * from './durable.js';
+export * from './lock.js';
+export * from './types.js';

@@ -1,0 +1,76 @@
+import type { AnalyzerResult, EvidenceInfo, Region, Verdict } from '../contract/results.js';
+
+/** Analyst annotations. Every one is recorded in custody.log and mirrored in case.json. */
+export type Annotation =
+  | {
+      kind: 'verdict-override';
+      evidence: string;
+      /** The analyzer whose verdict is overridden; absent for the evidence's overall verdict. */
+      analyzer?: string;
+      verdict: Verdict;
+      reason: string;
+    }
+  | {
+      kind: 'finding-mark';
+      evidence: string;
+      analyzer: string;
+      /** The finding's stable code. */
+      finding: string;
+      mark: 'confirmed' | 'dismissed' | 'noted';
+      comment?: string;
+    }
+  | { kind: 'bookmark'; evidence: string; comment: string; region?: Region }
+  | { kind: 'note'; text: string };
+
+export interface RecordedAnnotation {
+  /** Custody entry that recorded it. */
+  seq: number;
+  time: string;
+  analyst: string;
+  annotation: Annotation;
+}
+
+export interface CaseAnalysis {
+  seq: number;
+  time: string;
+  resultsSha256: string;
+  analyzers: Record<string, AnalyzerResult>;
+  unchanged: boolean;
+}
+
+export interface CaseEvidence {
+  sha256: string;
+  /** Original file names, in the order they were added (the same bytes may arrive twice). */
+  names: string[];
+  sources: { path: string; addedAt: string; seq: number }[];
+  /** Read-only copy, relative to the case folder. */
+  stored: string;
+  info: EvidenceInfo;
+  addedAt: string;
+  /** Latest analysis; earlier runs stay in custody.log and artifacts/. */
+  analysis?: CaseAnalysis;
+}
+
+export interface ReportRecord {
+  seq: number;
+  time: string;
+  pdf: { name: string; sha256: string };
+  json: { name: string; sha256: string };
+  signer: string;
+  asOfSeq: number;
+}
+
+/** case.json: a snapshot rebuilt from custody.log (the log is the record; this is the index). */
+export interface CaseState {
+  format: 'verilens-case';
+  version: 1;
+  id: string;
+  title: string;
+  analyst: string;
+  created: string;
+  notes: string;
+  evidence: CaseEvidence[];
+  annotations: RecordedAnnotation[];
+  reports: ReportRecord[];
+  custody: { entries: number; head: string; updated: string };
+}

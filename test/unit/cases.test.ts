@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { canonicalJson } from '../../src/cases/canonical-json.js';
+import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
+import { walkChain } from '../../src/cases/custody.js';
+import type { Analyzer } from '../../src/engine/analyzer.js';
+import { fixture } from '../helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'verilens-cases-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const newDir = (): string => join(tmp, `case-${++n}`);
+const clock = (start = Date.parse('2026-03-01T09:00:00Z')) => {
+  let t = start;
+  return () => new Date((t += 1000));
+};
+
+const IMG_A = fixture('images', 'ela_original.jpg');
+const IMG_B = fixture('images', 'png_png_with_exif_and_gps.png');
+
+/** A real analyzer over the real bytes: mean byte value, and a tiny PNG artifact (the first bytes as pixels). */
+const byteStats: Analyzer = {
+  id: 'byte-stats',
+  version: '3',
+  title: 'Byte statistics',
+  defaults: {},
+  accepts: (i) => i.kind === 'image',
+  run: async (ev, ctx) => {
+    const b = ev.bytes ?? Buffer.alloc(0);
+    let sum = 0;
+    for (const x of b) sum += x;
+    const ref = await ctx.artifacts.put({ kind: 'byte-sample', mime: 'application/octet-stream', data: b.subarray(0, 64) });
+    return {
+      status: 'ok',
+      verdict: 'consistent',
+      findings: [{ severity: 'info', code: 'byte-mean', message: `The mean byte value is ${(sum / b.length).toFixed(2)}.` }],
+      data: { mean: sum / b.length },
+      artifacts: [ref],
+      models: [{ id: 'none', version: '0', sha256: 'f'.repeat(64), trust: 'pinned' }],
+    };
+  },
+};
+
+async function sampleCase(): Promise<string> {
+  const dir = newDir();
+  const c = await CaseSession.create(dir, { title: 'Loan application 42', analyst: 'alice', now: clock() });
+  try {
+    await c.addEvidence(IMG_A);
+    await c.addEvidence(IMG_B);
+  } finally {
+    await c.close();
+  }
+  return dir;
+}
+
+function lines(dir: string): string[] {
+  return readFileSync(join(dir, 'custody.log'), 'utf8').split('\n').filter(Boolean);
+}
+
+function flipByteInLine(dir: string, lineNo: number, find: string, repl: string): void {
+  const ls = lines(dir);
+  const l = ls[lineNo - 1]!;
+  assert.ok(l.includes(find), `line ${lineNo} should contain ${find}`);
+  ls[lineNo - 1] = l.replace(find, repl);
+  writeFileSync(join(dir, 'custody.log'), `${ls.join('\n')}\n`);
+}
+
+describe('canonical JSON', () => {
+  it('sorts keys, drops whitespace and undefined, and uses ECMAScript number form', () => {
+    assert.equal(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined, é: 1e21, d: 0.1, e: -0 }), '{"a":[true,null,"x"],"b":1,"d":0.1,"e":0,"é":1e+21}');
+    assert.equal(canonicalJson({ '\u20ac': 1, '\r': 2, '1': 3 }), '{"\\r":2,"1":3,"€":1}');
+    assert.throws(() => canonicalJson({ x: Number.NaN }), { code: 'not-json' });
+    assert.throws(() => canonicalJson({ x: new Date(0) }), { code: 'not-json' });
+  });
+});
+
+describe('case store', () => {
+  it('creates a case, keeps read-only content-addressed copies with their original names, and a valid chain', async () => {
+    const dir = await sampleCase();
+    const { state } = await loadCase(dir);
+    assert.match(state.id, /^VL-20260301-[0-9A-F]{6}$/);
+    assert.equal(state.title, 'Loan application 42');
+    assert.equal(state.evidence.length, 2);
+    const a = state.evidence.find((e) => e.names.includes('ela_original.jpg'))!;
+    assert.equal(a.stored, `evidence/${a.sha256}.jpeg`);
+    assert.deepEqual(readFileSync(join(dir, a.stored)), readFileSync(IMG_A));
+    assert.equal(statSync(join(dir, a.stored)).mode & 0o777, 0o444);
+    assert.equal(a.sources[0]?.path, IMG_A);
+    const ls = lines(dir);
+    assert.equal(ls.length, 3);
+    const entries = ls.map((l) => JSON.parse(l) as { type: string; seq: number; data: Record<string, unknown>; actor: { analyst: string; host: string } });
+    assert.deepEqual(entries.map((e) => e.type), ['case-created', 'evidence-added', 'evidence-added']);
+    assert.equal(entries[1]?.data['bytes'], statSync(IMG_A).size);
+    assert.equal(entries[1]?.actor.analyst, 'alice');
+    assert.equal(entries[1]?.actor.host, hostname());
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    assert.deepEqual(v.notes, []);
+    assert.equal(v.entries, 3);
+  });
+
+  it('records the same bytes added twice once, under both names', async () => {
+    const dir = await sampleCase();
+    const copy = join(tmp, 'renamed-copy.jpg');
+    writeFileSync(copy, readFileSync(IMG_A));
+    await withCase(dir, { analyst: 'bob' }, (c) => c.addEvidence(copy));
+    const { state } = await loadCase(dir);
+    assert.equal(state.evidence.length, 2);
+    assert.deepEqual(state.evidence[0]?.names, ['ela_original.jpg', 'renamed-copy.jpg']);
+    assert.equal(state.evidence[0]?.sources.length, 2);
+    assert.equal((await verifyCase(dir)).ok, true);
+  });
+
+  it('refuses files that are not evidence, naming the file', async () => {
+    const dir = await sampleCase();
+    await assert.rejects(
+      withCase(dir, {}, (c) => c.addEvidence(fixture('images', 'not-png-bad-signature.png'))),
+      (e: Error & { code?: string }) => e.code === 'unsupported-type' && e.message.includes('not-png-bad-signature.png'),
+    );
+    assert.equal(lines(dir).length, 3);
+  });
+
+  it('stores analysis results content-addressed and logs analyzer versions and model digests', async () => {
+    const dir = await sampleCase();
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats] }));
+    const { state } = await loadCase(dir);
+    const ev = state.evidence[0]!;
+    const r = ev.analysis?.analyzers['byte-stats'];
+    assert.equal(r?.status, 'ok');
+    assert.ok(typeof r?.data['mean'] === 'number' && r.data['mean'] > 0);
+    assert.match(r?.artifacts[0]?.path ?? '', /^artifacts\/[0-9a-f]{64}\.bin$/);
+    const entry = JSON.parse(lines(dir)[3]!) as { type: string; data: { analyzers: { id: string; version: string; models: { sha256: string }[] }[]; results: { path: string; sha256: string } } };
+    assert.equal(entry.type, 'analysis-run');
+    assert.deepEqual(entry.data.analyzers.map((a) => [a.id, a.version, a.models[0]?.sha256]), [['byte-stats', '3', 'f'.repeat(64)]]);
+    assert.equal(entry.data.results.path, `artifacts/${entry.data.results.sha256}.json`);
+    assert.equal((await verifyCase(dir)).ok, true);
+
+    // Editing stored results is caught.
+    const resPath = join(dir, entry.data.results.path);
+    writeFileSync(resPath, readFileSync(resPath, 'utf8').replace('"consistent"', '"suspicious"'));
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.ok(v.problems.some((p) => p.where === 'custody.log line 4' && /were altered/.test(p.message)), JSON.stringify(v.problems));
+  });
+
+  it('records annotations and refuses empty reasons or unknown findings', async () => {
+    const dir = await sampleCase();
+    await withCase(dir, { analyst: 'alice' }, async (c) => {
+      await c.analyze({ analyzers: [byteStats], evidence: ['ela_original.jpg'] });
+      await assert.rejects(c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', verdict: 'suspicious', reason: '  ' }), { code: 'empty-annotation' });
+      await assert.rejects(c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'nope', mark: 'confirmed' }), { code: 'unknown-finding' });
+      await c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', verdict: 'suspicious', reason: 'Applicant admitted editing the photo.' });
+      await c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'byte-mean', mark: 'noted', comment: 'expected' });
+      await c.annotate({ kind: 'bookmark', evidence: 'png_png_with_exif_and_gps.png', comment: 'GPS points to the branch office', region: { x: 1, y: 2, width: 3, height: 4 } });
+      await c.annotate({ kind: 'note', text: 'Requested originals from the applicant.' });
+    });
+    const { state } = await loadCase(dir);
+    assert.deepEqual(state.annotations.map((a) => a.annotation.kind), ['verdict-override', 'finding-mark', 'bookmark', 'note']);
+    const ov = state.annotations[0]!.annotation;
+    assert.equal(ov.kind === 'verdict-override' && ov.evidence, state.evidence[0]!.sha256);
+    assert.equal(state.notes, 'Requested originals from the applicant.');
+    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as { type: string }).type).slice(3), ['analysis-run', 'annotation', 'annotation', 'annotation', 'annotation']);
+    assert.equal((await verifyCase(dir)).ok, true);
+  });
+
+  it('pinpoints an altered custody line with the expected and actual hashes', async () => {
+    const dir = await sampleCase();
+    const before = lines(dir);
+    flipByteInLine(dir, 2, '"bytes":', '"bytes":1'); // one byte more: a different size
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    const p = v.problems.find((x) => x.where === 'custody.log line 3');
+    assert.ok(p, JSON.stringify(v.problems));
+    assert.match(p.message, /line 3 records [0-9a-f]{64} as the SHA-256 of line 2, but line 2 hashes to [0-9a-f]{64}/);
+    assert.equal(p.actual, walkChain(`${before.join('\n')}\n`).lines[1]?.sha256);
+    assert.equal(p.expected, walkChain(`${lines(dir).join('\n')}\n`).lines[1]?.sha256);
+    await assert.rejects(CaseSession.open(dir), { code: 'custody-broken' });
+  });
+
+  it('catches an edit of the last custody line through the head recorded in case.json', async () => {
+    const dir = await sampleCase();
+    flipByteInLine(dir, 3, 'png_png_with', 'png_pnG_with');
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.ok(v.problems.some((p) => p.where === 'case.json' && /not the hash of any line of custody.log: the log's last line \(line 3\)/.test(p.message)), JSON.stringify(v.problems));
+  });
+
+  it('catches a line that is no longer JSON, and a hand-edited case.json', async () => {
+    const dir = await sampleCase();
+    const cj = join(dir, 'case.json');
+    writeFileSync(cj, readFileSync(cj, 'utf8').replace('Loan application 42', 'Loan application 43'));
+    let v = await verifyCase(dir);
+    assert.ok(v.problems.some((p) => p.where === 'case.json' && /differs from what custody.log records \(in: title\)/.test(p.message)), JSON.stringify(v.problems));
+    flipByteInLine(dir, 1, '{', '[');
+    v = await verifyCase(dir);
+    assert.ok(v.problems.some((p) => p.where === 'custody.log line 1' && /not valid JSON/.test(p.message)), JSON.stringify(v.problems));
+  });
+
+  it('re-hashes evidence and reports an altered or missing copy', async () => {
+    const dir = await sampleCase();
+    const { state } = await loadCase(dir);
+    const [a, b] = state.evidence;
+    const pa = join(dir, a!.stored);
+    chmodSync(pa, 0o644);
+    const buf = readFileSync(pa);
+    buf[buf.length >> 1] ^= 0x01;
+    writeFileSync(pa, buf);
+    chmodSync(join(dir, b!.stored), 0o644);
+    unlinkSync(join(dir, b!.stored));
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.evidence.map((e) => e.status), ['altered', 'missing']);
+    assert.ok(v.problems.some((p) => p.where === a!.stored && p.expected === a!.sha256 && /ela_original.jpg was altered/.test(p.message)));
+    assert.ok(v.problems.some((p) => /png_png_with_exif_and_gps.png is missing/.test(p.message)));
+  });
+
+  it('locks a case against a second writer with a clear message, and takes over a dead process lock', async () => {
+    const dir = await sampleCase();
+    const c = await CaseSession.open(dir, { purpose: 'test' });
+    await assert.rejects(CaseSession.open(dir), (e: Error & { code?: string }) => e.code === 'case-locked' && e.message.includes(`process ${process.pid} on ${hostname()} (test`) && e.message.includes('case.lock'));
+    await c.close();
+    // A lock left by a process that no longer exists (a finished child's pid) is stale.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'case.lock'), JSON.stringify({ pid: Number(dead.stdout), host: hostname(), started: '2026-01-01T00:00:00Z', purpose: 'crashed' }));
+    await withCase(dir, {}, (s) => s.annotate({ kind: 'note', text: 'after a crash' }));
+    // One from another machine is not guessed at.
+    writeFileSync(join(dir, 'case.lock'), JSON.stringify({ pid: 1, host: 'other-host', started: '2026-01-01T00:00:00Z', purpose: 'analyze' }));
+    await assert.rejects(CaseSession.open(dir), /in use by process 1 on other-host .*no longer exists on its machine, delete/);
+  });
+
+  it('treats an incomplete last line as never written, and logs its removal on the next change', async () => {
+    const dir = await sampleCase();
+    appendFileSync(join(dir, 'custody.log'), '{"actor":{"analyst":"al');
+    let v = await verifyCase(dir);
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    assert.match(v.notes.join('\n'), /incomplete write of 23 bytes/);
+    await withCase(dir, {}, (c) => c.annotate({ kind: 'note', text: 'resumed' }));
+    const types = lines(dir).map((l) => (JSON.parse(l) as { type: string; data: { discardedBytes?: number } }));
+    assert.deepEqual(types.slice(3).map((t) => t.type), ['log-recovered', 'annotation']);
+    assert.equal(types[3]?.data.discardedBytes, 23);
+    v = await verifyCase(dir);
+    assert.equal(v.ok, true);
+    assert.deepEqual(v.notes, []);
+  });
+
+  it('rebuilds the state from the log when case.json is missing, and refuses to create over a non-empty folder', async () => {
+    const dir = await sampleCase();
+    unlinkSync(join(dir, 'case.json'));
+    const { state } = await loadCase(dir);
+    assert.equal(state.evidence.length, 2);
+    assert.match((await verifyCase(dir)).notes.join(), /case.json is missing/);
+    await assert.rejects(CaseSession.create(dir, { title: 'x' }), { code: 'case-exists' });
+    await assert.rejects(loadCase(join(tmp, 'nowhere')), /no such case folder/);
+  });
+});
