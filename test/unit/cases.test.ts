@@ -207,7 +207,7 @@ describe('case store', () => {
     const pa = join(dir, a!.stored);
     chmodSync(pa, 0o644);
     const buf = readFileSync(pa);
-    buf[buf.length >> 1] ^= 0x01;
+    buf.writeUInt8(buf.readUInt8(buf.length >> 1) ^ 0x01, buf.length >> 1);
     writeFileSync(pa, buf);
     chmodSync(join(dir, b!.stored), 0o644);
     unlinkSync(join(dir, b!.stored));
