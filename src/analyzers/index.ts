@@ -1,4 +1,5 @@
 import type { Analyzer } from '../engine/analyzer.js';
+import { metadataAnalyzer } from './metadata/index.js';
 import { elaAnalyzer } from './ela/index.js';
 import { jpegAnalyzer } from './jpeg/index.js';
 
@@ -7,6 +8,7 @@ import { jpegAnalyzer } from './jpeg/index.js';
  * Add one line per analyzer folder.
  */
 export const ANALYZERS: readonly Analyzer[] = [
+  metadataAnalyzer,
   elaAnalyzer,
   jpegAnalyzer,
 ];
