@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { blockMeans, errorPlaneInPlace, orientPlane, planeStats, robustZ } from '../../src/analyzers/ela/compute.js';
+import { encodeIndexedPng, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
+import { corpus, fixture, needCorpus } from '../helpers.js';
+
+async function grey(path: string, autoOrient: boolean): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(path, { autoOrient }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+async function checkOrientation(path: string, orientation: number): Promise<void> {
+  const stored = await grey(path, false);
+  const shown = await grey(path, true);
+  const mine = orientPlane(stored, orientation);
+  assert.deepEqual([mine.width, mine.height], [shown.width, shown.height], path);
+  assert.ok(Buffer.from(mine.data).equals(shown.data), `${path}: orientPlane differs from sharp's auto-orientation`);
+}
+
+describe('ela compute', () => {
+  it('orients a plane exactly like sharp applies EXIF orientation 6', async () => {
+    await checkOrientation(fixture('images', 'orientation_f6t.jpg'), 6);
+  });
+
+  it('orients planes like sharp for all eight EXIF orientations', { skip: needCorpus }, async () => {
+    for (let o = 1; o <= 8; o++) await checkOrientation(corpus('camera', 'exifr_fixtures', `orientation_f${o}t.jpg`), o);
+  });
+
+  it('computes the error plane, statistics and block grid of a real recompression', async () => {
+    const { data: a, info } = await sharp(fixture('images', 'img_1771.jpg')).raw().toBuffer({ resolveWithObject: true });
+    const b = await sharp(await sharp(a, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer()).raw().toBuffer();
+    // Reference: max channel difference computed the slow, obvious way.
+    const ref = new Uint8Array(info.width * info.height);
+    for (let i = 0; i < ref.length; i++) ref[i] = Math.max(Math.abs(a[3 * i]! - b[3 * i]!), Math.abs(a[3 * i + 1]! - b[3 * i + 1]!), Math.abs(a[3 * i + 2]! - b[3 * i + 2]!));
+    const plane = errorPlaneInPlace(a, b, ref.length, 3);
+    assert.ok(Buffer.from(plane).equals(ref));
+    const st = planeStats(plane);
+    assert.ok(Math.abs(st.mean - ref.reduce((s, v) => s + v, 0) / ref.length) < 1e-9);
+    assert.equal(st.max, ref.reduce((m, v) => Math.max(m, v), 0));
+    const grid = blockMeans({ data: plane, width: info.width, height: info.height }, 16);
+    assert.deepEqual([grid.cols, grid.rows], [30, 23]); // 480x360: the last row of blocks is 8 px tall
+    let s = 0;
+    for (let y = 352; y < 360; y++) for (let x = 16; x < 32; x++) s += ref[y * info.width + x]!;
+    assert.ok(Math.abs(grid.means[22 * 30 + 1]! - s / 128) < 1e-9);
+    const rz = robustZ(grid.means);
+    assert.ok(rz.scale >= 0.25);
+    assert.equal(rz.z.length, grid.means.length);
+  });
+
+  it('uses an inferno map whose lightness rises monotonically from black to pale yellow', () => {
+    const lut = infernoLut(256);
+    let prev = -1;
+    for (let i = 0; i < 256; i++) {
+      const l = lightness([lut[i * 3]!, lut[i * 3 + 1]!, lut[i * 3 + 2]!]);
+      assert.ok(l > prev, `lightness drops at ${i}`);
+      prev = l;
+    }
+    // matplotlib inferno endpoints: (0.001, 0.000, 0.014) and (0.988, 0.998, 0.645).
+    const [r0, g0, b0] = infernoRgb(0);
+    const [r1, g1, b1] = infernoRgb(1);
+    assert.ok(r0 <= 3 && g0 <= 3 && b0 <= 6);
+    assert.ok(Math.abs(r1 - 252) <= 4 && Math.abs(g1 - 255) <= 4 && Math.abs(b1 - 164) <= 6);
+    const legend = legendStops(0, 8, 5);
+    assert.deepEqual(legend.map((s) => s.value), [0, 2, 4, 6, 8]);
+    assert.match(legend[4]!.color, /^#[0-9a-f]{6}$/);
+  });
+
+  it('writes indexed PNGs that decode to the palette colours', async () => {
+    const { data: plane, info } = await sharp(fixture('images', 'ela_original.jpg')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const lut = infernoLut(256);
+    const png = encodeIndexedPng(plane, info.width, info.height, lut);
+    const { data, info: out } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([out.width, out.height, out.channels], [info.width, info.height, 3]);
+    for (let i = 0; i < plane.length; i += 997) {
+      const v = plane[i]!;
+      assert.deepEqual([data[i * 3], data[i * 3 + 1], data[i * 3 + 2]], [lut[v * 3], lut[v * 3 + 1], lut[v * 3 + 2]]);
+    }
+    assert.throws(() => encodeIndexedPng(plane, info.width + 1, info.height, lut), RangeError);
+  });
+});
