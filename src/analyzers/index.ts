@@ -2,6 +2,9 @@ import type { Analyzer } from '../engine/analyzer.js';
 import { metadataAnalyzer } from './metadata/index.js';
 import { elaAnalyzer } from './ela/index.js';
 import { jpegAnalyzer } from './jpeg/index.js';
+import { facesAnalyzer } from './faces/index.js';
+import { livenessAnalyzer } from './liveness/index.js';
+import { faceSwapAnalyzer } from './face-swap/index.js';
 
 /**
  * Every analyzer the engine ships, in display order. The runner orders them by `requires`.
@@ -11,6 +14,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   metadataAnalyzer,
   elaAnalyzer,
   jpegAnalyzer,
+  facesAnalyzer,
+  livenessAnalyzer,
+  faceSwapAnalyzer,
 ];
 
 export function analyzerById(id: string): Analyzer | undefined {

@@ -4,9 +4,11 @@ import type { AnalysisDocument, FileResult } from '../../contract/results.js';
 import { ANALYZERS } from '../../analyzers/index.js';
 import { DirectoryArtifactStore, type ArtifactInput, type ArtifactSink } from '../../engine/artifacts.js';
 import { analyzeFile, planAnalyzers } from '../../engine/runner.js';
+import { createEngineServices } from '../../engine/services.js';
 import type { Limits } from '../../evidence/limits.js';
 import { sha256Hex } from '../../util/hash.js';
 import { VerilensError } from '../../util/errors.js';
+import { dataHome } from '../../util/paths.js';
 import { VERSION } from '../../version.js';
 import { formatFileResult, useColor } from '../format.js';
 import { intOption, UsageError, type CliIO, type Command } from '../io.js';
@@ -45,6 +47,7 @@ export const analyzeCommand: Command = {
   --max-bytes N        refuse image files above N bytes (default 268435456)
   --timeout MS         per-analyzer timeout in milliseconds (default 120000)
   --verbose            also show informational findings
+  --models DIR         also use the models in DIR (a signed organisation manifest or a copy of the shipped one)
 Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage errors.`,
   async run(argv: string[], io: CliIO): Promise<number> {
     const flagOptions = Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
@@ -62,6 +65,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
           'max-bytes': { type: 'string' },
           timeout: { type: 'string' },
           verbose: { type: 'boolean' },
+          models: { type: 'string' },
           ...flagOptions,
         },
       });
@@ -94,6 +98,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
     const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifacts();
     const bar = new ProgressBar(io.err, files.length, io.errIsTTY && files.length > 1);
     const color = useColor(io.errIsTTY, io.env) && !values.json;
+    const services = createEngineServices({ ...(values.models ? { modelsDir: values.models } : {}), home: dataHome(io.env) });
     const ac = new AbortController();
     const onSigint = (): void => ac.abort();
     process.once('SIGINT', onSigint);
@@ -108,6 +113,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
           artifacts,
           limits,
           signal: ac.signal,
+          services,
           ...(timeoutMs ? { timeoutMs } : {}),
         });
         results.push(r);

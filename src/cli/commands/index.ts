@@ -1,6 +1,7 @@
 import type { Command } from '../io.js';
 import { analyzeCommand } from './analyze.js';
 import { keysCommand } from './keys.js';
+import { modelsCommand } from './models.js';
 
 /** Every CLI command. Add one line per command file. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, keysCommand, modelsCommand];
