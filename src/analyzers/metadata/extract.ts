@@ -72,11 +72,16 @@ function takeErrors(out: Record<string, unknown>, errors: string[]): void {
   delete out['errors'];
 }
 
-async function parseXmp(input: Buffer, errors: string[]): Promise<Record<string, Record<string, unknown>> | null> {
+/** exifr's XMP segment parser, used directly on the packet the main pass already lifted out. */
+const xmpParser = exifr.segmentParsers.get('xmp') as { parse(xmp: string, options: object): unknown } | undefined;
+
+async function parseXmp(input: Buffer, rawXmp: string, errors: string[]): Promise<Record<string, Record<string, unknown>> | null> {
   try {
-    const out: unknown = await exifr.parse(input, XMP_OPTIONS);
+    // Parsing the packet we already have avoids reading the whole file a second time.
+    const out: unknown = xmpParser ? xmpParser.parse(rawXmp, XMP_OPTIONS) : await exifr.parse(input, XMP_OPTIONS);
     if (!isRecord(out)) return null;
     takeErrors(out, errors);
+    delete out['xmlns'];
     const ns: Record<string, Record<string, unknown>> = {};
     for (const [k, v] of Object.entries(out)) {
       // exifr files the XMP tiff namespace under `ifd0`; give it its XMP name back.
@@ -143,8 +148,13 @@ export async function extractMetadata(bytes: Buffer, format: string): Promise<Ra
     return res;
   }
   if (input) {
+    // One exifr instance reads the file once; the thumbnail is then cut from what it already read.
+    const reader = new exifr.Exifr(MAIN_OPTIONS);
+    let read = false;
     try {
-      const out: unknown = await exifr.parse(input, MAIN_OPTIONS);
+      await reader.read(input);
+      read = true;
+      const out: unknown = await reader.parse();
       if (isRecord(out)) {
         takeErrors(out, errors);
         const xmp = out['xmp'];
@@ -155,10 +165,10 @@ export async function extractMetadata(bytes: Buffer, format: string): Promise<Ra
     } catch (e) {
       errors.push(errorText(e));
     }
-    if (rawXmp !== null && res.source === 'exifr') res.xmp = await parseXmp(input, errors);
-    if (isRecord(res.groups['ifd1'])) {
+    if (rawXmp !== null && res.source === 'exifr') res.xmp = await parseXmp(input, rawXmp, errors);
+    if (read && isRecord(res.groups['ifd1'])) {
       try {
-        const t = await exifr.thumbnail(input);
+        const t = await reader.extractThumbnail();
         if (t && t.length) res.thumbnail = Buffer.from(t.buffer, t.byteOffset, t.byteLength);
       } catch (e) {
         errors.push(`embedded thumbnail could not be read: ${errorText(e)}`);
