@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { DC_THRESHOLD, analyseJpegBytes, jpegAnalyzer } from '../../src/analyzers/jpeg/index.js';
+import { luminanceHistograms } from '../../src/analyzers/jpeg/entropy.js';
 import { parseJpeg } from '../../src/analyzers/jpeg/parse.js';
 import { STD_LUMINANCE, estimateIjgQuality, ijgScaledTable } from '../../src/analyzers/jpeg/quant.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
@@ -139,7 +140,44 @@ describe('jpeg malformed input', () => {
   });
 });
 
+describe('jpeg entropy decoder', () => {
+  it('decodes every block and ends exactly at the next marker, across restart intervals', async () => {
+    const files: [string, number][] = [
+      [fixture('jpeg', 'baseline-ijg-q75-420.jpg'), 0],
+      [fixture('jpeg', 'restart-interval-50-adobe.jpg'), 50],
+      [fixture('images', 'canon-dslr.jpg'), 0],
+    ];
+    for (const [f, dri] of files) {
+      const b = await readFile(f);
+      const j = parseJpeg(b);
+      assert.equal(j.restartInterval, dri, f);
+      const sof = j.sof!;
+      const y = sof.components[0]!;
+      const hmax = Math.max(...sof.components.map((c) => c.h));
+      const vmax = Math.max(...sof.components.map((c) => c.v));
+      // Interleaved scans code whole MCUs, so luminance blocks = MCUs x (h x v).
+      const expected = Math.ceil(sof.width / (8 * hmax)) * Math.ceil(sof.height / (8 * vmax)) * y.h * y.v;
+      const h = luminanceHistograms(b, j, [1]);
+      assert.ok(h.ok, f);
+      assert.equal(h.hist.stoppedEarly, null, f);
+      assert.equal(h.hist.blocks, expected, f);
+      // A desynchronised Huffman decode fails or stops far from the marker; a correct one uses up the data.
+      assert.ok(h.hist.bytesLeft >= 0 && h.hist.bytesLeft <= 2, `${f}: ${h.hist.bytesLeft} bytes left`);
+      if (dri > 0) assert.equal(j.scans[0]!.restartMarkers, Math.ceil(expected / (y.h * y.v) / dri) - 1, f);
+    }
+  });
+});
+
 describe('jpeg trailing data', () => {
+  it('names a metadata trailer (AFCP) as a warning, not an alert', async () => {
+    const { out, data } = await run(fixture('jpeg', 'trailer-afcp.jpg'));
+    assert.equal(data.trailing.kind, 'metadata-trailer');
+    assert.equal(data.trailingBytes, 859);
+    const f = out.findings!.find((x) => x.code === 'trailing-data')!;
+    assert.equal(f.severity, 'warn');
+    assert.match(f.message, /AFCP/);
+  });
+
   it('treats a stray newline after EOI as padding, and another JPEG appended after EOI as an alert', async () => {
     const a = await readFile(fixture('images', 'noexif.jpg'));
     const b = await readFile(fixture('images', 'img_1771.jpg'));
@@ -196,6 +234,13 @@ describe('jpeg analyzer in the runner', () => {
     assert.equal((r.analyzers['jpeg']?.data as Data).qualityEstimate, 75);
     const png = await analyzeFile(fixture('images', 'png_png_with_exif_and_gps.png'), { analyzers: [jpegAnalyzer], artifacts: new MemoryArtifactStore() });
     assert.equal(png.analyzers['jpeg']?.status, 'not-applicable');
+  });
+
+  it('recognises a C2PA manifest in APP11', async () => {
+    const { out, data } = await run(fixture('jpeg', 'app11-c2pa-ijg-q92.jpg'));
+    assert.deepEqual(data.appSegments.map((s) => `${s.marker}:${s.id}`), ['APP0:JFIF', ...data.appSegments.slice(1).map(() => 'APP11:C2PA')]);
+    assert.ok(codes(out).includes('c2pa-present'));
+    assert.equal(data.standardQuality, 92);
   });
 
   it('parses APPn identifiers in file order with offsets and lengths', async () => {

@@ -17,6 +17,8 @@ export type CoefficientHistograms = {
   blocks: number;
   /** Set when decoding stopped early; the histograms hold what was decoded before. */
   stoppedEarly: string | null;
+  /** Entropy-coded bytes left unread after the last block (a correct decode ends within a few bytes of the marker). */
+  bytesLeft: number;
 };
 
 export type DecodeOutcome = { ok: true; hist: CoefficientHistograms } | { ok: false; reason: string };
@@ -256,8 +258,5 @@ export function luminanceHistograms(
       if (m + 1 < total && !onMcuDone()) { stoppedEarly = `missing restart marker after ${blocks} blocks`; break; }
     }
   }
-  if (stoppedEarly === null && r.hitMarker && blocks > 0) {
-    // Reaching a marker before the last MCU means the data was cut short; what was read is still valid.
-  }
-  return { ok: true, hist: { positions: [...positions], counts, blocks, stoppedEarly } };
+  return { ok: true, hist: { positions: [...positions], counts, blocks, stoppedEarly, bytesLeft: scan.dataEnd - r.pos } };
 }

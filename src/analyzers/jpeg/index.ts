@@ -19,7 +19,7 @@ import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
 import { DC_AC_POSITIONS, periodicity, type PositionPeriodicity } from './double-compression.js';
 import { luminanceHistograms } from './entropy.js';
 import { parseJpeg, type ParsedJpeg, type Problem, type Segment } from './parse.js';
-import { embeddedInApp, qualityReport, subsamplingOf, trailingReport, type QualityReport, type TrailingReport } from './structure.js';
+import { embeddedInApp, metadataTrailer, qualityReport, subsamplingOf, trailingReport, type QualityReport, type TrailingReport } from './structure.js';
 
 export const JPEG_ANALYZER_VERSION = '1';
 
@@ -62,6 +62,7 @@ function describe(p: Problem): string {
 }
 
 export function buildFindings(
+  b: Buffer,
   j: ParsedJpeg,
   q: QualityReport,
   trailing: TrailingReport,
@@ -109,6 +110,13 @@ export function buildFindings(
         message: `${trailing.bytes} bytes after the end of the image look like ${trailing.kind === 'mp4' ? 'an MP4 video (a phone "motion photo")' : 'a Samsung trailer'}; phones write these, but check the rest matches the claimed device.`,
       });
       break;
+    case 'metadata-trailer':
+      f.push({
+        severity: 'warn',
+        code: 'trailing-data',
+        message: `${trailing.bytes} bytes after the end of the image are a metadata trailer (${metadataTrailer(b.subarray(trailing.offset ?? b.length)) ?? 'unknown'}), which photo-management software appends; the file passed through that software.`,
+      });
+      break;
     case 'jpeg':
     case 'zip':
     case 'pdf':
@@ -128,10 +136,14 @@ export function buildFindings(
       message: `${inAppTotal} JPEG image(s) are embedded in metadata segments (${Object.keys(inApp).join(', ')}), which is normal for EXIF thumbnails and previews; compare them with the main image if it matters.`,
     });
   const ids = new Set(j.segments.map((s) => s.id));
-  if (ids.has('C2PA') || ids.has('JUMBF'))
-    f.push({ severity: 'info', code: 'jumbf-present', message: 'An APP11 JUMBF box (C2PA content credentials) is embedded; the provenance check validates it.' });
-  if (ids.has('Ducky') || ids.has('Photoshop IRB'))
-    f.push({ severity: 'info', code: 'adobe-segments', message: 'Adobe segments (Photoshop APP13 and/or the "Ducky" APP12 of Save for Web) show the file was last written by Adobe software.' });
+  if (ids.has('C2PA'))
+    f.push({ severity: 'info', code: 'c2pa-present', message: 'An APP11 C2PA manifest (content credentials) is embedded; the provenance check validates it.' });
+  else if (ids.has('JUMBF'))
+    f.push({ severity: 'info', code: 'jumbf-present', message: 'An APP11 JUMBF box is embedded (the container C2PA uses, here without a C2PA label); the provenance check looks at it.' });
+  if (ids.has('Ducky'))
+    f.push({ severity: 'info', code: 'adobe-save-for-web', message: 'A "Ducky" APP12 segment shows the file was written by Adobe "Save for Web".' });
+  if (ids.has('Photoshop IRB'))
+    f.push({ severity: 'info', code: 'photoshop-irb', message: 'A Photoshop resource block (APP13) is present, which Adobe software and IPTC metadata editors write.' });
   if (j.comments.length > 0)
     f.push({ severity: 'info', code: 'comment', message: `The file carries a comment: "${j.comments[0]!.slice(0, 160)}".` });
   if (!dc.analysed)
@@ -178,7 +190,7 @@ export function analyseJpegBytes(b: Buffer, signal?: AbortSignal): AnalyzerOutpu
   const trailing = trailingReport(b, j);
   const inApp = embeddedInApp(b, j);
   const dc = doubleCompression(b, j, signal);
-  const findings = buildFindings(j, q, trailing, inApp, dc);
+  const findings = buildFindings(b, j, q, trailing, inApp, dc);
   const { subsampling, factors } = subsamplingOf(j.sof);
   const data: JsonObject = {
     qualityEstimate: q.luma,

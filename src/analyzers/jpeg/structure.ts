@@ -70,7 +70,7 @@ export function qualityReport(j: ParsedJpeg): QualityReport {
   };
 }
 
-export type TrailingKind = 'none' | 'padding' | 'mpf-images' | 'jpeg' | 'zip' | 'pdf' | 'mp4' | 'samsung-trailer' | 'other';
+export type TrailingKind = 'none' | 'padding' | 'mpf-images' | 'jpeg' | 'zip' | 'pdf' | 'mp4' | 'samsung-trailer' | 'metadata-trailer' | 'other';
 
 export type TrailingReport = {
   /** Offset just after the first EOI, or null when the file has none. */
@@ -93,6 +93,15 @@ function countSoi(b: Buffer, from: number, to: number, cap = 1000): number {
   return n;
 }
 
+/** Metadata trailers that asset-management tools append after EOI (signatures as ExifTool documents them). */
+export function metadataTrailer(tail: Buffer): string | null {
+  const end = tail.subarray(Math.max(0, tail.length - 16)).toString('latin1');
+  if (end.includes('AXS!') || tail.subarray(0, 4).toString('latin1') === 'AXS!') return 'AFCP';
+  if (end.endsWith('cbipcbbl')) return 'Photo Mechanic';
+  if (tail.length >= 4 && tail.readUInt32BE(tail.length - 4) === 0xa1b2c3d4) return 'FotoStation';
+  return null;
+}
+
 export function trailingReport(b: Buffer, j: ParsedJpeg): TrailingReport {
   const offset = j.eoiEnd;
   if (offset === null || offset >= b.length) return { offset, bytes: 0, kind: 'none', jpegSignatures: 0 };
@@ -111,6 +120,7 @@ export function trailingReport(b: Buffer, j: ParsedJpeg): TrailingReport {
     else if (tail.subarray(Math.max(0, start), Math.max(0, start) + 5).toString('latin1') === '%PDF-') kind = 'pdf';
     else if (tail.subarray(Math.max(0, start) + 4, Math.max(0, start) + 8).toString('latin1') === 'ftyp') kind = 'mp4';
     else if (tail.subarray(Math.max(0, tail.length - 4)).toString('latin1') === 'SEFT') kind = 'samsung-trailer';
+    else if (metadataTrailer(tail) !== null) kind = 'metadata-trailer';
   }
   return { offset, bytes, kind, jpegSignatures: sigs };
 }
