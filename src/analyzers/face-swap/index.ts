@@ -21,6 +21,8 @@ export interface FaceSwapData extends JsonObject {
   faces: FaceSwapFace[];
   mainFace: number;
   threshold: number;
+  /** AUC of the fused score on DFDC face crops as measured by `npm run eval` (from the manifest). */
+  measuredAuc: number | null;
 }
 
 /** Mean of the models' manipulation probabilities (the DF and F2F heads disagree often; the mean is steadier). Pure. */
@@ -43,7 +45,7 @@ export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
     for (const e of entries) models.push(await registry.session(e.entry.id));
     const img = await workImage(ev);
     const faces = facesFrom(ctx.results['faces'], img.scale);
-    if (faces.length === 0) return { status: 'not-applicable', data: { reason: 'no face found', faces: [], mainFace: -1, threshold: 0 } };
+    if (faces.length === 0) return { status: 'not-applicable', data: { reason: 'no face found', faces: [], mainFace: -1, threshold: 0, measuredAuc: null } };
     const geometry = faces.map((f) => f.geometry);
     const perModel: number[][] = [];
     for (const [i, vm] of models.entries()) {
@@ -76,13 +78,14 @@ export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
       verdict = 'inconclusive';
       findings.push({ severity: 'warn', code: 'face-too-small', message: `The main face is only ${Math.round(mainWidth)} pixels wide, too small for MesoNet to judge; the verdict is inconclusive.` });
     }
+    const aucRow = first.entry.performance.find((p) => p.metric === 'pair AUC' && p.dataset.includes('dfdc'));
     const scoreInfo: ScoreInfo = {
-      method: `MesoNet (Meso4, 2018) on an eye-aligned 256x256 crop of the main face; mean of the manipulation probabilities of ${models.map((m) => m.entry.id).join(' and ')}.`,
+      method: `${aucRow ? `Weak signal (measured AUC ${aucRow.value} on DFDC face crops). ` : ''}MesoNet (Meso4, 2018) on an eye-aligned 256x256 crop of the main face; mean of the manipulation probabilities of ${models.map((m) => m.entry.id).join(' and ')}.`,
       measuredOn: performanceText(models.map((m) => m.entry)),
       limits: first.entry.limits,
       strength: 'weak',
       threshold,
     };
-    return { status: 'ok', verdict, score: round4(main.score), scoreInfo, findings, models: models.map((m) => m.use), data: { faces: out, mainFace: 0, threshold } };
+    return { status: 'ok', verdict, score: round4(main.score), scoreInfo, findings, models: models.map((m) => m.use), data: { faces: out, mainFace: 0, threshold, measuredAuc: aucRow?.value ?? null } };
   },
 });

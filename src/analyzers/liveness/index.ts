@@ -31,9 +31,16 @@ export function fuseLive(liveProbs: readonly number[]): number {
   return liveProbs.reduce((a, b) => a + b, 0) / liveProbs.length;
 }
 
+/**
+ * Measured figures from the manifest for scoreInfo.measuredOn: the rows measured on the fused pair
+ * (metric 'pair ...') of the first model, else every row. Pure.
+ */
 export function performanceText(entries: readonly ModelEntry[]): string {
-  const parts = entries.flatMap((e) => e.performance.map((p) => `${e.id}: ${p.metric} ${p.value} on ${p.dataset} (n=${p.n}${p.note ? `; ${p.note}` : ''})`));
-  return parts.length ? parts.join('; ') : 'no measurement recorded in the manifest';
+  const first = entries[0];
+  const pair = first ? first.performance.filter((p) => p.metric.startsWith('pair ') && !p.metric.includes('accuracy')) : [];
+  const rows = pair.length ? pair.map((p) => ({ ...p, metric: p.metric.slice(5) })) : entries.flatMap((e) => e.performance.map((p) => ({ ...p, metric: `${e.id} ${p.metric}` })));
+  const parts = rows.map((p) => `${p.metric} ${p.value} on ${p.dataset} (n=${p.n})`);
+  return parts.length ? `Measured with npm run eval: ${parts.join('; ')}` : 'no measurement recorded in the manifest';
 }
 
 export const livenessAnalyzer = defineAnalyzer<LivenessData>({
