@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { blockMeans, errorPlaneInPlace, orientPlane, planeStats, robustZ } from '../../src/analyzers/ela/compute.js';
+import { blockMeans, maxAbsDiff, orientPlane, planeStats, robustZ, strips } from '../../src/analyzers/ela/compute.js';
+import { recompressionError, roundTrip } from '../../src/analyzers/ela/index.js';
 import { encodeIndexedPng, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
 
@@ -29,11 +30,11 @@ describe('ela compute', () => {
 
   it('computes the error plane, statistics and block grid of a real recompression', async () => {
     const { data: a, info } = await sharp(fixture('images', 'img_1771.jpg')).raw().toBuffer({ resolveWithObject: true });
-    const b = await sharp(await sharp(a, { raw: { width: info.width, height: info.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer()).raw().toBuffer();
+    const b = await roundTrip(a, info.width, info.height, 3, 90);
     // Reference: max channel difference computed the slow, obvious way.
     const ref = new Uint8Array(info.width * info.height);
     for (let i = 0; i < ref.length; i++) ref[i] = Math.max(Math.abs(a[3 * i]! - b[3 * i]!), Math.abs(a[3 * i + 1]! - b[3 * i + 1]!), Math.abs(a[3 * i + 2]! - b[3 * i + 2]!));
-    const plane = errorPlaneInPlace(a, b, ref.length, 3);
+    const plane = maxAbsDiff(a, b, new Uint8Array(ref.length), 3);
     assert.ok(Buffer.from(plane).equals(ref));
     const st = planeStats(plane);
     assert.ok(Math.abs(st.mean - ref.reduce((s, v) => s + v, 0) / ref.length) < 1e-9);
@@ -46,6 +47,22 @@ describe('ela compute', () => {
     const rz = robustZ(grid.means);
     assert.ok(rz.scale >= 0.25);
     assert.equal(rz.z.length, grid.means.length);
+  });
+
+  it('recompresses in MCU-aligned strips with the same result as the whole image', async () => {
+    assert.deepEqual(strips(100, 40, 16), [
+      { y0: 0, y1: 32, e0: 0, e1: 48 },
+      { y0: 32, y1: 64, e0: 16, e1: 80 },
+      { y0: 64, y1: 96, e0: 48, e1: 100 },
+      { y0: 96, y1: 100, e0: 80, e1: 100 },
+    ]);
+    const { data, info } = await sharp(fixture('images', 'ela_original.jpg')).raw().toBuffer({ resolveWithObject: true });
+    const raw = { data, width: info.width, height: info.height, channels: 3 as const };
+    const whole = maxAbsDiff(data, await roundTrip(data, info.width, info.height, 3, 90), new Uint8Array(info.width * info.height), 3);
+    const striped = await recompressionError(raw, 90, new AbortController().signal, 64);
+    let differing = 0;
+    for (let i = 0; i < whole.length; i++) if (whole[i] !== striped[i]) differing++;
+    assert.equal(differing, 0, `${differing} pixels differ between strip-wise and whole-image ELA`);
   });
 
   it('uses an inferno map whose lightness rises monotonically from black to pale yellow', () => {

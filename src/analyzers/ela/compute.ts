@@ -5,16 +5,16 @@
  */
 
 /**
- * Per-pixel error: the largest absolute channel difference between the decoded image `a` and its
- * recompressed copy `b` (interleaved, `channels` per pixel). Written into the first `pixels` bytes
- * of `a` (safe: pixel i reads bytes >= i), which is returned as the error plane.
+ * Per-pixel error: the largest absolute channel difference between `a` (decoded evidence) and `b`
+ * (its recompressed copy), interleaved with `channels` per pixel, written to `out` (one byte per pixel).
  */
-export function errorPlaneInPlace(a: Uint8Array, b: Uint8Array, pixels: number, channels: number): Uint8Array {
+export function maxAbsDiff(a: Uint8Array, b: Uint8Array, out: Uint8Array, channels: number): Uint8Array {
+  const pixels = out.length;
   if (a.length < pixels * channels || b.length < pixels * channels) throw new RangeError('ELA planes are shorter than width x height x channels');
   if (channels === 1) {
     for (let i = 0; i < pixels; i++) {
       const d = (a[i] as number) - (b[i] as number);
-      a[i] = d < 0 ? -d : d;
+      out[i] = d < 0 ? -d : d;
     }
   } else if (channels === 3) {
     for (let i = 0, j = 0; i < pixels; i++, j += 3) {
@@ -24,12 +24,35 @@ export function errorPlaneInPlace(a: Uint8Array, b: Uint8Array, pixels: number, 
       if (d0 < 0) d0 = -d0;
       if (d1 < 0) d1 = -d1;
       if (d2 < 0) d2 = -d2;
-      a[i] = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
+      out[i] = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
     }
   } else {
     throw new RangeError(`ELA expects 1 or 3 channels, got ${channels}`);
   }
-  return a.subarray(0, pixels);
+  return out;
+}
+
+/** Row bands for strip-wise recompression: [y0, y1) kept, [e0, e1) encoded (with context rows). */
+export interface Strip {
+  y0: number;
+  y1: number;
+  e0: number;
+  e1: number;
+}
+
+/**
+ * Split `height` rows into strips of about `rows` rows on the 16-row MCU grid, each encoded with
+ * `margin` extra rows either side: JPEG blocks are independent, but chroma upsampling on decode
+ * reads neighbouring rows, so the margin makes every kept row match a whole-image recompression.
+ */
+export function strips(height: number, rows: number, margin = 16): Strip[] {
+  const step = Math.max(16, Math.floor(rows / 16) * 16);
+  const out: Strip[] = [];
+  for (let y0 = 0; y0 < height; y0 += step) {
+    const y1 = Math.min(height, y0 + step);
+    out.push({ y0, y1, e0: Math.max(0, y0 - margin), e1: Math.min(height, y1 + margin) });
+  }
+  return out;
 }
 
 export interface Plane {
@@ -78,13 +101,18 @@ export interface PlaneStats {
 
 /** Mean, 95th/99th percentile and max of an 8-bit plane, through a 256-bin histogram. */
 export function planeStats(data: Uint8Array): PlaneStats {
-  const hist = new Float64Array(256);
+  const hist = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) hist[data[i] as number]!++;
-  const n = data.length;
+  return statsFromHistogram(hist);
+}
+
+export function statsFromHistogram(hist: Uint32Array): PlaneStats {
+  let n = 0;
   let sum = 0;
   let max = 0;
   for (let v = 0; v < 256; v++) {
     const c = hist[v] as number;
+    n += c;
     sum += c * v;
     if (c > 0) max = v;
   }
@@ -114,30 +142,65 @@ export interface BlockGrid {
   means: Float64Array;
 }
 
+/** Running histogram and per-block sums, fed row band by row band (e.g. as strips finish). */
+export class ErrorAccumulator {
+  readonly hist = new Uint32Array(256);
+  readonly cols: number;
+  readonly rows: number;
+  private readonly sums: Float64Array;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly blockSize: number,
+  ) {
+    this.cols = Math.ceil(width / blockSize);
+    this.rows = Math.ceil(height / blockSize);
+    this.sums = new Float64Array(this.cols * this.rows);
+  }
+
+  /** Add rows [y0, y0 + rows.length / width) of the error plane. */
+  add(rows: Uint8Array, y0: number): void {
+    const { width: w, blockSize: bs, cols, hist, sums } = this;
+    const n = Math.floor(rows.length / w);
+    for (let y = 0; y < n; y++) {
+      const rowBase = Math.floor((y0 + y) / bs) * cols;
+      let o = y * w;
+      for (let c = 0; c < cols; c++) {
+        const end = Math.min(w, (c + 1) * bs);
+        let s = 0;
+        for (let x = c * bs; x < end; x++, o++) {
+          const v = rows[o] as number;
+          s += v;
+          hist[v]!++;
+        }
+        sums[rowBase + c]! += s;
+      }
+    }
+  }
+
+  grid(): BlockGrid {
+    const { width: w, height: h, blockSize: bs, cols, rows, sums } = this;
+    const means = new Float64Array(cols * rows);
+    for (let r = 0; r < rows; r++) {
+      const bh = Math.min(h, (r + 1) * bs) - r * bs;
+      for (let c = 0; c < cols; c++) {
+        const bw = Math.min(w, (c + 1) * bs) - c * bs;
+        means[r * cols + c] = (sums[r * cols + c] as number) / (bw * bh);
+      }
+    }
+    return { blockSize: bs, cols, rows, means };
+  }
+
+  stats(): PlaneStats {
+    return statsFromHistogram(this.hist);
+  }
+}
+
 export function blockMeans(p: Plane, blockSize: number): BlockGrid {
-  const { data, width: w, height: h } = p;
-  const cols = Math.ceil(w / blockSize);
-  const rows = Math.ceil(h / blockSize);
-  const sums = new Float64Array(cols * rows);
-  for (let y = 0; y < h; y++) {
-    const rowBase = Math.floor(y / blockSize) * cols;
-    let o = y * w;
-    for (let c = 0; c < cols; c++) {
-      const end = Math.min(w, (c + 1) * blockSize);
-      let s = 0;
-      for (let x = c * blockSize; x < end; x++, o++) s += data[o] as number;
-      sums[rowBase + c]! += s;
-    }
-  }
-  const means = new Float64Array(cols * rows);
-  for (let r = 0; r < rows; r++) {
-    const bh = Math.min(h, (r + 1) * blockSize) - r * blockSize;
-    for (let c = 0; c < cols; c++) {
-      const bw = Math.min(w, (c + 1) * blockSize) - c * blockSize;
-      means[r * cols + c] = (sums[r * cols + c] as number) / (bw * bh);
-    }
-  }
-  return { blockSize, cols, rows, means };
+  const acc = new ErrorAccumulator(p.width, p.height, blockSize);
+  acc.add(p.data, 0);
+  return acc.grid();
 }
 
 export function median(values: ArrayLike<number>): number {
@@ -234,13 +297,12 @@ export function outlierClusters(grid: BlockGrid, rz: RobustZ, zMin: number, minD
   return { outliers, clusters };
 }
 
-/** Map errors to palette indices in place: `fullScale` grey levels of error reach index 255. */
-export function amplifyInPlace(data: Uint8Array, fullScale: number): Uint8Array {
+/** Lookup table from error (grey levels) to palette index: `fullScale` levels of error reach index 255. */
+export function amplifyLut(fullScale: number): Uint8Array {
   const lut = new Uint8Array(256);
   const k = 255 / Math.max(1, fullScale);
   for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(v * k));
-  for (let i = 0; i < data.length; i++) data[i] = lut[data[i] as number] as number;
-  return data;
+  return lut;
 }
 
 /** Block map as palette indices: each block a `cell` x `cell` square, outliers framed with index `frame`. */
