@@ -129,6 +129,27 @@ describe('jpeg malformed input', () => {
     assert.equal(data.malformed[0]?.offset, cut.length);
     assert.ok((data.qualityEstimate ?? 0) >= 95);
     assert.ok(data.doubleCompression.blocks > 0);
+    // The decoder notices the data ran out instead of inventing the missing blocks.
+    assert.match(data.doubleCompression.reason ?? '', /image data ended after \d+ of 139968 MCUs/);
+  });
+
+  it('survives 400 deterministic byte mutations of a real baseline file without throwing', async () => {
+    const src = await readFile(fixture('jpeg', 'restart-interval-50-adobe.jpg'));
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    let flagged = 0;
+    for (let i = 0; i < 400; i++) {
+      const b = Buffer.from(src);
+      for (let k = 0, n = 1 + rnd(8); k < n; k++) b[rnd(b.length)] = [0xff, 0x00, 0xd8, 0xd9, 0xda, rnd(256)][rnd(6)]!;
+      const out = analyseJpegBytes(b);
+      assert.equal(out.status, 'ok');
+      if (out.score !== undefined) assert.ok(out.score >= 0 && out.score <= 1);
+      if ((out.data as Data).malformed.length > 0) flagged++;
+    }
+    assert.ok(flagged > 0);
   });
 
   it('the parser never throws on any prefix of a real file (every cut point of a small JPEG)', async () => {

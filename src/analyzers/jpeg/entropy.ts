@@ -65,6 +65,8 @@ class BitReader {
   private bits = 0;
   /** Set once a marker (or the end) was hit: from then on zeros are fed, as libjpeg does. */
   hitMarker = false;
+  /** Zero bytes fed past a marker; more than a few means the data ran out before the image did. */
+  zerosFed = 0;
   constructor(
     private readonly b: Buffer,
     public pos: number,
@@ -81,10 +83,14 @@ class BitReader {
           if (next === 0x00) this.pos += 2;
           else {
             this.hitMarker = true;
+            this.zerosFed++;
             byte = 0;
           }
         } else this.pos++;
-      } else this.hitMarker = true;
+      } else {
+        this.hitMarker = true;
+        this.zerosFed++;
+      }
       this.acc = ((this.acc << 8) | byte) >>> 0;
       this.bits += 8;
     }
@@ -107,11 +113,16 @@ class BitReader {
     return v;
   }
 
+  get exhausted(): boolean {
+    return this.zerosFed > 4;
+  }
+
   /** Discard buffered bits and move past the next RSTn marker. */
   restart(): boolean {
     this.acc = 0;
     this.bits = 0;
     this.hitMarker = false;
+    this.zerosFed = 0;
     let i = this.pos;
     while (i + 1 < this.end) {
       const ff = this.b.indexOf(0xff, i);
@@ -240,6 +251,7 @@ export function luminanceHistograms(
       if (blocks >= maxBlocks) { stoppedEarly = `stopped after ${maxBlocks} blocks`; break outer; }
       if ((i & 4095) === 0 && opts.signal?.aborted) { stoppedEarly = 'cancelled'; break outer; }
       if (!decodeBlock(c)) { stoppedEarly = `invalid Huffman code after ${blocks} blocks`; break outer; }
+      if (r.exhausted) { stoppedEarly = `the image data ended after ${blocks} of ${total} blocks`; break outer; }
       if (i + 1 < total && !onMcuDone()) { stoppedEarly = `missing restart marker after ${blocks} blocks`; break outer; }
     }
   } else {
@@ -255,6 +267,7 @@ export function luminanceHistograms(
         for (let k = 0; k < n && good; k++) good = decodeBlock(c);
       }
       if (!good) { stoppedEarly = `invalid Huffman code after ${blocks} blocks`; break; }
+      if (r.exhausted) { stoppedEarly = `the image data ended after ${m + 1} of ${total} MCUs`; break; }
       if (m + 1 < total && !onMcuDone()) { stoppedEarly = `missing restart marker after ${blocks} blocks`; break; }
     }
   }

@@ -48,12 +48,26 @@ export type QualityEstimate = {
  * Best IJG quality for a table (natural order) by exhaustive comparison with Q = 1..100.
  * Ties go to the higher quality. Exact matches are also checked without the baseline clamp.
  */
+const REFERENCE = new Map<string, number[][]>();
+
+/** Scaled tables for Q = 100..1, each with and without the baseline clamp, computed once per kind. */
+function references(kind: 'luminance' | 'chrominance'): number[][] {
+  let refs = REFERENCE.get(kind);
+  if (refs === undefined) {
+    const base = kind === 'luminance' ? STD_LUMINANCE : STD_CHROMINANCE;
+    refs = [];
+    for (let q = 100; q >= 1; q--) refs.push(ijgScaledTable(base, q, true), ijgScaledTable(base, q, false));
+    REFERENCE.set(kind, refs);
+  }
+  return refs;
+}
+
 export function estimateIjgQuality(table: readonly number[], kind: 'luminance' | 'chrominance'): QualityEstimate {
-  const base = kind === 'luminance' ? STD_LUMINANCE : STD_CHROMINANCE;
+  const refs = references(kind);
   let best: QualityEstimate = { quality: 1, meanAbsError: Number.POSITIVE_INFINITY, exact: false };
   for (let q = 100; q >= 1; q--) {
     for (const forceBaseline of [true, false]) {
-      const ref = ijgScaledTable(base, q, forceBaseline);
+      const ref = refs[(100 - q) * 2 + (forceBaseline ? 0 : 1)]!;
       let err = 0;
       for (let i = 0; i < 64; i++) err += Math.abs((table[i] ?? 0) - ref[i]!);
       const mean = err / 64;
