@@ -57,8 +57,10 @@ export type DoubleCompressionData = {
   positions: PositionPeriodicity[];
 };
 
-function describe(p: Problem): string {
-  return `The JPEG structure is malformed at offset ${p.offset}: ${p.message}; the results below cover only what could be read.`;
+function describe(p: Problem, total: number): string {
+  const what = p.message.replace(/ at offset \d+/, '');
+  const more = total > 1 ? ` (${total - 1} more problem(s) listed in the data)` : '';
+  return `The JPEG structure is malformed at offset ${p.offset}: ${what}${more}; the results cover only what could be read.`;
 }
 
 export function buildFindings(
@@ -71,7 +73,7 @@ export function buildFindings(
 ): Finding[] {
   const f: Finding[] = [];
   const first = j.problems[0];
-  if (first !== undefined) f.push({ severity: 'warn', code: 'malformed', message: describe(first) });
+  if (first !== undefined) f.push({ severity: 'warn', code: 'malformed', message: describe(first, j.problems.length) });
   if (q.standardTables && q.standardQuality !== null)
     f.push({
       severity: 'info',
