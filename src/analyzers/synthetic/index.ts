@@ -1,0 +1,214 @@
+import type { JsonObject, JsonValue } from '../../contract/json.js';
+import type { ArtifactRef, Finding, ScoreInfo, Verdict } from '../../contract/results.js';
+import { defineAnalyzer } from '../../engine/analyzer.js';
+import { VerilensError } from '../../util/errors.js';
+import {
+  COMBINATION_RULE,
+  FALLOFF_INFO,
+  GEOMETRY_INFO,
+  GEOMETRY_TOLERANCE,
+  HIGH_BAND_SCALE,
+  HIGH_BAND_THRESHOLD,
+  PEAK_SCALE,
+  PEAK_THRESHOLD,
+  PEAKS_INFO,
+  SIGNAL_THRESHOLD,
+} from './calibration.js';
+import { landmarksFromFaces } from './faces-input.js';
+import { ffhqAlignment } from './geometry.js';
+import { loadCentreCrop, MIN_CROP, renderSpectrum } from './load.js';
+import { analyseSpectrum, type SpectrumFeatures } from './spectrum.js';
+
+const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Score of the spectral fall-off feature: 0.5 at the calibrated threshold. */
+export function falloffScore(highBandResidual: number): number {
+  return r3(logistic((highBandResidual - HIGH_BAND_THRESHOLD) / HIGH_BAND_SCALE));
+}
+
+/** Score of the up-sampling peak feature: 0.5 at the calibrated threshold. */
+export function peaksScore(upsamplingPeakZ: number): number {
+  return r3(logistic((upsamplingPeakZ - PEAK_THRESHOLD) / PEAK_SCALE));
+}
+
+/** Score of the face-geometry deviation: 1 at the exact FFHQ framing, 0.5 at the tolerance, 0 at twice it. */
+export function geometryScore(deviation: number): number {
+  return r3(Math.min(1, Math.max(0, 1 - deviation / (2 * GEOMETRY_TOLERANCE))));
+}
+
+interface Signal {
+  [key: string]: JsonValue;
+  score: number;
+  scoreInfo: ScoreInfo & JsonObject;
+}
+
+/** Per-signal data; each signal is kept separate with its own score. */
+export interface SyntheticData extends JsonObject {
+  spectrum: JsonObject | null;
+  spectralFalloff: JsonObject;
+  upsamplingPeaks: JsonObject;
+  faceGeometry: JsonObject;
+  combination: { rule: string; contributing: string[] };
+}
+
+function spectrumData(f: SpectrumFeatures, region: JsonObject): JsonObject {
+  return {
+    crop: region,
+    n: f.n,
+    note: 'native-resolution centre crop of the stored pixels (before EXIF rotation), greyscale, Hann-windowed; never resampled, because resampling erases the traces',
+    profile: f.profile,
+    midSlope: r3(f.midSlope),
+  };
+}
+
+export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
+  id: 'synthetic',
+  version: '1.0.0',
+  title: 'AI-generation pixel signals: FFHQ face geometry and frequency spectrum',
+  defaults: {},
+  accepts: (info) => info.kind === 'image',
+  timeoutMs: 60_000,
+  async run(ev, ctx) {
+    if (!ev.bytes) throw new VerilensError('not-an-image', `${ev.input}: not a still image`);
+    const width = ev.info.width;
+    const height = ev.info.height;
+    if (!width || !height) {
+      throw new VerilensError('decode-failed', `${ev.input}: the image size could not be read${ev.decodeError ? ` (${ev.decodeError})` : ''}`);
+    }
+    const findings: Finding[] = [];
+    const artifacts: ArtifactRef[] = [];
+
+    // 1. Frequency spectrum (Durall et al. 2020; Frank et al. 2020).
+    ctx.progress(0.1, 'decoding centre crop');
+    let spectrum: JsonObject | null = null;
+    let falloff: JsonObject;
+    let peaks: JsonObject;
+    if (Math.min(width, height) < MIN_CROP) {
+      const reason = `image is ${width}x${height}, smaller than the ${MIN_CROP}x${MIN_CROP} the spectrum needs`;
+      falloff = { status: 'skipped', reason };
+      peaks = { status: 'skipped', reason };
+    } else {
+      const crop = await loadCentreCrop(ev.bytes, width, height, ev.limits.maxPixels, ev.input);
+      ctx.signal.throwIfAborted();
+      ctx.progress(0.3, 'spectrum');
+      const { features, logPower } = analyseSpectrum(crop.pixels, crop.n);
+      ctx.signal.throwIfAborted();
+      const rendered = renderSpectrum(logPower, crop.n);
+      artifacts.push(
+        await ctx.artifacts.put({
+          kind: 'spectrum',
+          mime: 'image/png',
+          data: rendered.png,
+          width: crop.n,
+          height: crop.n,
+          note: `log power spectrum of the central ${crop.n}x${crop.n} crop, zero frequency in the centre, inferno from log10 power ${rendered.range[0]} (dark) to ${rendered.range[1]} (bright)`,
+        }),
+      );
+      spectrum = { ...spectrumData(features, crop.region), legend: rendered.legend.map((s) => ({ value: s.value, color: s.color })) };
+      const fo: Signal = { score: falloffScore(features.highBandResidual), scoreInfo: { ...FALLOFF_INFO } };
+      falloff = { status: 'measured', highBandResidual: r3(features.highBandResidual), ...fo };
+      const pk: Signal = { score: peaksScore(features.upsamplingPeakZ), scoreInfo: { ...PEAKS_INFO } };
+      peaks = {
+        status: 'measured',
+        upsamplingPeakZ: r3(features.upsamplingPeakZ),
+        grid8PeakZ: r3(features.grid8PeakZ),
+        strongest: features.peaks.map((p) => ({ fx: p.fx, fy: p.fy, z: p.z })),
+        ...pk,
+      };
+      if (fo.score >= SIGNAL_THRESHOLD) {
+        findings.push({
+          severity: 'info',
+          code: 'spectrum-high-frequency-excess',
+          message: 'The finest detail carries more energy than natural photos usually do, as up-sampling generators leave it; this is a weak signal that sharpening or noise also produce.',
+        });
+      }
+      if (pk.score >= SIGNAL_THRESHOLD) {
+        findings.push({
+          severity: 'info',
+          code: 'spectrum-periodic-peaks',
+          message: 'The spectrum shows grid-aligned peaks like those up-sampling generators leave; this is a weak signal that JPEG blocks and fine patterns also produce.',
+        });
+      }
+    }
+
+    // 2. Face geometry against the FFHQ alignment (needs the faces analyzer's landmarks).
+    ctx.progress(0.8, 'face geometry');
+    let geometry: JsonObject;
+    let geometryScoreValue: number | undefined;
+    const facesResult = ctx.results['faces'];
+    const displayW = ev.info.displayWidth ?? width;
+    const displayH = ev.info.displayHeight ?? height;
+    if (!facesResult) {
+      geometry = { status: 'skipped', reason: 'the faces analyzer did not run on this file (run it too to measure face geometry)' };
+    } else if (facesResult.status !== 'ok') {
+      geometry = { status: 'skipped', reason: `the faces analyzer was ${facesResult.status}${facesResult.error ? `: ${facesResult.error.message}` : ''}` };
+    } else {
+      const faces = landmarksFromFaces(facesResult.data);
+      const main = faces[0];
+      if (!main) {
+        geometry = { status: 'skipped', reason: 'no face with landmarks was found' };
+      } else {
+        const perFace = faces.map((f) => {
+          const a = ffhqAlignment(f.landmarks, displayW, displayH);
+          return { face: f.index, ...a, score: geometryScore(a.deviation) };
+        });
+        const m = perFace[0]!;
+        geometryScoreValue = m.score;
+        geometry = {
+          status: 'measured',
+          mainFace: main.index,
+          tolerance: GEOMETRY_TOLERANCE,
+          expectedEyes: 'about (0.375, 0.475) and (0.625, 0.475) of a square image for typical proportions',
+          faces: perFace,
+          score: m.score,
+          scoreInfo: { ...GEOMETRY_INFO },
+        };
+        if (m.score >= SIGNAL_THRESHOLD) {
+          findings.push({
+            severity: 'warn',
+            code: 'ffhq-aligned-face',
+            message: `The face sits exactly where StyleGAN-type face generators put it (FFHQ framing, deviation ${m.deviation.toFixed(3)} of the image side); real photos are rarely framed like this unless cropped with the FFHQ script, so check where the image came from.`,
+          });
+        }
+      }
+    }
+    if (geometry['status'] === 'skipped') {
+      findings.push({ severity: 'info', code: 'face-geometry-skipped', message: `Face geometry was not measured: ${String(geometry['reason'])}.` });
+    }
+
+    // Combination: the highest score among non-weak signals; weak ones never raise the verdict.
+    const contributing: string[] = [];
+    let score: number | undefined;
+    let scoreInfo: ScoreInfo | undefined;
+    if (geometryScoreValue !== undefined) {
+      contributing.push('faceGeometry');
+      score = geometryScoreValue;
+      scoreInfo = GEOMETRY_INFO;
+    }
+    let verdict: Verdict = 'inconclusive';
+    if (score !== undefined && score >= SIGNAL_THRESHOLD) verdict = 'suspicious';
+    if (verdict !== 'suspicious') {
+      findings.push({
+        severity: 'info',
+        code: 'no-synthetic-trace',
+        message: 'None of these pixel checks found a trace of a face generator; they cover only some generators, so this does not show the image came from a camera.',
+      });
+    }
+    ctx.progress(1);
+    return {
+      status: 'ok',
+      verdict,
+      ...(score !== undefined && scoreInfo ? { score, scoreInfo } : {}),
+      findings,
+      artifacts,
+      data: {
+        spectrum,
+        spectralFalloff: falloff,
+        upsamplingPeaks: peaks,
+        faceGeometry: geometry,
+        combination: { rule: COMBINATION_RULE, contributing },
+      },
+    };
+  },
+});
