@@ -44,7 +44,8 @@ export interface CaseSummary {
 
 /** Analyst's verdict override on one analyzer's result, with the reason that justifies it. */
 export interface VerdictOverride {
-  analyzer: string;
+  /** The analyzer whose verdict is overridden; absent for the evidence's overall verdict. */
+  analyzer?: string;
   verdict: Verdict;
   reason: string;
   by?: string;
@@ -55,23 +56,29 @@ export interface VerdictOverride {
 export interface FindingMark {
   analyzer: string;
   code: string;
-  mark: 'relevant' | 'dismissed';
-  note?: string;
+  mark: FindingMarkKind;
+  comment?: string;
+  by?: string;
   at: string;
 }
 
+export type FindingMarkKind = 'confirmed' | 'dismissed' | 'noted';
+
+/** Annotations are append-only (they are part of the custody record): a later one supersedes, nothing is deleted. */
 export interface Bookmark {
-  id: string;
+  /** Sequence number of the custody entry that recorded it. */
+  seq: number;
   comment: string;
   /** Region in displayed-image pixels, when the bookmark points at an area. */
   region?: { x: number; y: number; width: number; height: number };
-  analyzer?: string;
+  by?: string;
   at: string;
 }
 
 export interface AnalysisRecord {
   analyzers: Record<string, AnalyzerResult>;
-  integrity?: { rehashSha256: string; unchanged: boolean };
+  /** The evidence was re-hashed after the run and still matched. */
+  integrity?: { unchanged: boolean; rehashSha256?: string };
   /** ISO-8601 UTC. */
   ranAt: string;
 }
@@ -190,11 +197,10 @@ export interface VerilensApi {
   getEvidenceImage(caseId: string, evidence: string): Promise<ApiResult<Blob64>>;
   getThumbnail(caseId: string, evidence: string): Promise<ApiResult<Blob64>>;
   getArtifact(caseId: string, sha256: string): Promise<ApiResult<Blob64>>;
+  /** `analyzer` '' overrides the evidence's overall verdict. A later override supersedes an earlier one. */
   setVerdictOverride(caseId: string, evidence: string, analyzer: string, verdict: Verdict, reason: string): Promise<ApiResult<EvidenceEntry>>;
-  clearVerdictOverride(caseId: string, evidence: string, analyzer: string, reason: string): Promise<ApiResult<EvidenceEntry>>;
-  markFinding(caseId: string, evidence: string, analyzer: string, code: string, mark: 'relevant' | 'dismissed' | 'none', note: string): Promise<ApiResult<EvidenceEntry>>;
-  addBookmark(caseId: string, evidence: string, bookmark: { comment: string; region?: { x: number; y: number; width: number; height: number }; analyzer?: string }): Promise<ApiResult<EvidenceEntry>>;
-  removeBookmark(caseId: string, evidence: string, bookmarkId: string): Promise<ApiResult<EvidenceEntry>>;
+  markFinding(caseId: string, evidence: string, analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<ApiResult<EvidenceEntry>>;
+  addBookmark(caseId: string, evidence: string, bookmark: { comment: string; region?: { x: number; y: number; width: number; height: number } }): Promise<ApiResult<EvidenceEntry>>;
   listModels(): Promise<ApiResult<ModelStatus[]>>;
   getSigner(): Promise<ApiResult<SignerInfo | null>>;
   /** Main asks where to save; signs with the analyst key. */
@@ -207,8 +213,18 @@ export type ApiMethod = keyof VerilensApi;
 export type ApiArgs<M extends ApiMethod> = Parameters<VerilensApi[M]>;
 export type ApiValue<M extends ApiMethod> = Awaited<ReturnType<VerilensApi[M]>> extends ApiResult<infer T> ? T : never;
 
-/** What the renderer sees as `window.verilens`: the methods plus an event subscription. */
-export interface VerilensBridge extends VerilensApi {
+/** A dropped file as the page holds it (a DOM `File`); only the preload can turn it into a path. */
+export interface DroppedFile {
+  readonly name: string;
+}
+
+/**
+ * What the renderer sees as `window.verilens`: the methods plus an event subscription. The one
+ * difference from VerilensApi: `addEvidenceDropped` takes the dropped `File`s, which the preload
+ * maps to paths (webUtils.getPathForFile) before the IPC call, so the page never handles paths.
+ */
+export interface VerilensBridge extends Omit<VerilensApi, 'addEvidenceDropped'> {
+  addEvidenceDropped(caseId: string, files: readonly DroppedFile[]): Promise<ApiResult<AddEvidenceOutcome>>;
   onEvent(listener: (e: ApiEvent) => void): () => void;
 }
 
@@ -225,10 +241,8 @@ export const API_METHODS = [
   'getThumbnail',
   'getArtifact',
   'setVerdictOverride',
-  'clearVerdictOverride',
   'markFinding',
   'addBookmark',
-  'removeBookmark',
   'listModels',
   'getSigner',
   'exportReport',
@@ -374,11 +388,9 @@ export const API_VALIDATORS: { readonly [M in ApiMethod]: (a: readonly unknown[]
   getEvidenceImage: args(id, sha),
   getThumbnail: args(id, sha),
   getArtifact: args(id, sha),
-  setVerdictOverride: args(id, sha, id, oneOf(VERDICTS), text(MAX_TEXT, true)),
-  clearVerdictOverride: args(id, sha, id, text(MAX_TEXT, true)),
-  markFinding: args(id, sha, id, id, oneOf(['relevant', 'dismissed', 'none']), text(MAX_TEXT)),
-  addBookmark: args(id, sha, record({ comment: { check: text(MAX_TEXT, true) }, region: { check: region, optional: true }, analyzer: { check: id, optional: true } })),
-  removeBookmark: args(id, sha, id),
+  setVerdictOverride: args(id, sha, (v, n) => (v === '' ? null : id(v, n)), oneOf(VERDICTS), text(MAX_TEXT, true)),
+  markFinding: args(id, sha, id, id, oneOf(['confirmed', 'dismissed', 'noted']), text(MAX_TEXT)),
+  addBookmark: args(id, sha, record({ comment: { check: text(MAX_TEXT, true) }, region: { check: region, optional: true } })),
   listModels: args(),
   getSigner: args(),
   exportReport: args(id, id, text(1024)),

@@ -1,0 +1,196 @@
+import { useState } from 'react';
+import type { EvidenceEntry, FindingMarkKind } from '../../../src/contract/api.js';
+import type { AnalyzerResult, Finding, Verdict } from '../../../src/contract/results.js';
+import { SeverityTag, StatusChip, VerdictBadge } from '../components/badges.js';
+import { DataTable } from '../components/data-table.js';
+import { ScoreBar } from '../components/score.js';
+import { formatDate, humanize } from '../lib/format.js';
+import { overrideFor } from '../lib/verdict.js';
+import { ElaPanel } from './ela-panel.js';
+import { FacesPanel } from './faces-panel.js';
+import { JpegPanel } from './jpeg-panel.js';
+import { MetadataPanel } from './metadata-panel.js';
+import { ProvenancePanel } from './provenance-panel.js';
+
+export interface AnalyzerActions {
+  override(analyzer: string, verdict: Verdict, reason: string): Promise<void>;
+  mark(analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<void>;
+}
+
+/** The analyzer-specific view of `data`; every other analyzer gets the generic table. */
+function DataView({ id, result, all }: { id: string; result: AnalyzerResult; all: Record<string, AnalyzerResult> }) {
+  switch (id) {
+    case 'metadata':
+      return <MetadataPanel result={result} />;
+    case 'jpeg':
+      return <JpegPanel result={result} />;
+    case 'ela':
+      return <ElaPanel result={result} />;
+    case 'faces':
+    case 'liveness':
+    case 'face-swap':
+      return <FacesPanel id={id} result={result} all={all} />;
+    case 'provenance':
+    case 'c2pa':
+      return <ProvenancePanel result={result} />;
+    default:
+      return <DataTable data={result.data} />;
+  }
+}
+
+function FindingRow({ f, analyzer, entry, actions }: { f: Finding; analyzer: string; entry: EvidenceEntry; actions: AnalyzerActions }) {
+  const marks = entry.marks.filter((m) => m.analyzer === analyzer && m.code === f.code);
+  const last = marks[marks.length - 1];
+  const [note, setNote] = useState('');
+  const [open, setOpen] = useState(false);
+  return (
+    <li className={`finding sev-row-${f.severity} ${last ? `marked-${last.mark}` : ''}`} data-code={f.code}>
+      <div className="finding-head">
+        <SeverityTag severity={f.severity} />
+        <span className="finding-msg">{f.message}</span>
+        <button className="btn link small" onClick={() => setOpen((o) => !o)} title="Mark this finding">
+          {last ? humanize(last.mark) : 'Mark'}
+        </button>
+      </div>
+      <div className="finding-meta muted small">
+        <code>{f.code}</code>
+        {f.region && ` · region ${f.region.x},${f.region.y} ${f.region.width}×${f.region.height}`}
+        {last?.comment && ` · “${last.comment}”`}
+      </div>
+      {open && (
+        <div className="mark-form">
+          <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="Comment (optional)" aria-label="Comment on finding" />
+          {(['confirmed', 'dismissed', 'noted'] as const).map((m) => (
+            <button
+              key={m}
+              className="btn small"
+              onClick={() => {
+                void actions.mark(analyzer, f.code, m, note.trim());
+                setOpen(false);
+              }}
+            >
+              {humanize(m)}
+            </button>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function OverrideForm({ analyzer, actions, onDone }: { analyzer: string; actions: AnalyzerActions; onDone(): void }) {
+  const [verdict, setVerdict] = useState<Verdict>('inconclusive');
+  const [reason, setReason] = useState('');
+  return (
+    <form
+      className="override-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!reason.trim()) return;
+        void actions.override(analyzer, verdict, reason.trim()).then(onDone);
+      }}
+    >
+      <label>
+        New verdict
+        <select value={verdict} onChange={(e) => setVerdict(e.target.value as Verdict)} aria-label="Override verdict">
+          <option value="consistent">No red flags</option>
+          <option value="inconclusive">Inconclusive</option>
+          <option value="suspicious">Suspicious</option>
+        </select>
+      </label>
+      <label className="grow">
+        Reason (required, goes into the custody log and the report)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. the editor tag comes from the bank's own scanner" aria-label="Override reason" />
+      </label>
+      <button className="btn primary" type="submit" disabled={!reason.trim()}>
+        Record override
+      </button>
+      <button className="btn" type="button" onClick={onDone}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+export function AnalyzerPanel({
+  id,
+  title,
+  result,
+  entry,
+  actions,
+  open,
+  onToggle,
+}: {
+  id: string;
+  title: string;
+  result: AnalyzerResult;
+  entry: EvidenceEntry;
+  actions: AnalyzerActions;
+  open: boolean;
+  onToggle(): void;
+}) {
+  const [overriding, setOverriding] = useState(false);
+  const ov = overrideFor(entry, id);
+  const verdict = ov?.verdict ?? result.verdict;
+  const all = entry.analysis?.analyzers ?? {};
+  const counts = { alert: 0, warn: 0, info: 0 };
+  for (const f of result.findings) counts[f.severity] += 1;
+  const findings = [...result.findings].sort((a, b) => rank(b.severity) - rank(a.severity));
+  return (
+    <section className={`analyzer ${open ? 'open' : ''}`} data-analyzer={id}>
+      <header onClick={onToggle} role="button" aria-expanded={open} tabIndex={0} onKeyDown={(e) => (e.key === 'Enter' ? onToggle() : undefined)}>
+        <span className="caret">{open ? '▾' : '▸'}</span>
+        <span className="analyzer-title">{title}</span>
+        <StatusChip status={result.status} />
+        {verdict && <VerdictBadge state={verdict} overridden={Boolean(ov)} />}
+        {result.score !== undefined && <span className="mini-score">{result.score.toFixed(2)}</span>}
+        <span className="counts">
+          {counts.alert > 0 && <span className="sev sev-alert">{counts.alert}</span>}
+          {counts.warn > 0 && <span className="sev sev-warn">{counts.warn}</span>}
+        </span>
+      </header>
+      {open && (
+        <div className="analyzer-body">
+          {result.error && (
+            <p className={`error-box ${result.status}`}>
+              <strong>{result.status === 'unavailable' ? 'Not run: ' : 'Failed: '}</strong>
+              {result.error.message} <code>({result.error.code})</code>
+            </p>
+          )}
+          {result.status === 'not-applicable' && <p className="muted">{typeof result.data['reason'] === 'string' ? result.data['reason'] : 'This check does not apply to this file.'}</p>}
+          {result.score !== undefined && <ScoreBar score={result.score} {...(result.scoreInfo ? { info: result.scoreInfo } : {})} />}
+          {ov && (
+            <p className="override-note">
+              Analyst override: <strong>{ov.verdict}</strong> (engine said {result.verdict ?? 'nothing'}) — “{ov.reason}” {ov.by ? `by ${ov.by}` : ''}, {formatDate(ov.at)}
+            </p>
+          )}
+          {findings.length > 0 && (
+            <ul className="findings">
+              {findings.map((f, i) => (
+                <FindingRow key={`${f.code}-${i}`} f={f} analyzer={id} entry={entry} actions={actions} />
+              ))}
+            </ul>
+          )}
+          {result.status === 'ok' && (
+            <div className="panel-actions">
+              {overriding ? (
+                <OverrideForm analyzer={id} actions={actions} onDone={() => setOverriding(false)} />
+              ) : (
+                <button className="btn small" onClick={() => setOverriding(true)} data-testid={`override-${id}`}>
+                  Override verdict…
+                </button>
+              )}
+            </div>
+          )}
+          {result.status === 'ok' && <DataView id={id} result={result} all={all} />}
+          <p className="provenance muted small">
+            {id} v{result.provenance.version} · {result.provenance.durationMs} ms
+            {result.provenance.models.map((m) => ` · model ${m.id} ${m.version} (${m.trust}) ${m.sha256.slice(0, 12)}…`).join('')}
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const rank = (s: Finding['severity']): number => (s === 'alert' ? 2 : s === 'warn' ? 1 : 0);

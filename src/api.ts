@@ -1,0 +1,406 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { ANALYZERS } from './analyzers/index.js';
+import { CaseSession, defaultCasesDir, loadCase, withCase, type Annotation, type CaseEvidence, type CaseState, type LoadedCase } from './cases/index.js';
+import {
+  validateCall,
+  type AddEvidenceOutcome,
+  type ApiArgs,
+  type ApiEvent,
+  type ApiMethod,
+  type ApiResult,
+  type ApiValue,
+  type AppInfo,
+  type Blob64,
+  type Bookmark,
+  type CaseSummary,
+  type CaseView,
+  type EvidenceEntry,
+  type FindingMark,
+  type ModelStatus,
+  type SignerInfo,
+  type VerdictOverride,
+} from './contract/api.js';
+import type { ErrorInfo } from './contract/results.js';
+import { planAnalyzers } from './engine/runner.js';
+import { createEngineServices, type EngineServices } from './engine/services.js';
+import { keysDir, shortFingerprint } from './keys/index.js';
+import type { ModelEntry } from './models/manifest.js';
+import { toErrorInfo, VerilensError } from './util/errors.js';
+import { sha256Hex } from './util/hash.js';
+import { dataHome } from './util/paths.js';
+import { VERSION } from './version.js';
+
+/**
+ * The API handler table over the real engine. One table serves Electron's engine host (behind
+ * main's IPC validation) and the browser test bridge (Playwright's exposeBinding): the transport
+ * changes, the handlers do not. Everything that needs a window (dialogs) or a channel to the UI
+ * (events) comes from the host.
+ */
+export interface ApiHost {
+  /** Main's open-file dialog for evidence: absolute paths, [] when cancelled. */
+  pickEvidenceFiles(): Promise<string[]>;
+  /** Main's save dialog for a report: absolute path, null when cancelled. */
+  pickReportDestination(defaultName: string): Promise<string | null>;
+  /** Main's open dialog for a report to verify: absolute path, null when cancelled. */
+  pickReportFile(): Promise<string | null>;
+  /** Push an event to the UI (progress, case changes). */
+  emit(e: ApiEvent): void;
+}
+
+export interface ApiOptions {
+  /** Verilens data folder (cases, keys, trust store); defaults to dataHome(). */
+  home?: string;
+  /** Folder holding one sub-folder per case; defaults to `<home>/cases`. */
+  casesDir?: string;
+  /** Shared engine services (verified models); created with createEngineServices() when absent. */
+  services?: EngineServices;
+  /** Per-analyzer timeout in ms. */
+  timeoutMs?: number;
+}
+
+export type ApiHandlers = { [M in ApiMethod]: (...a: ApiArgs<M>) => Promise<ApiValue<M>> };
+
+export interface Api {
+  handlers: ApiHandlers;
+  /** Validate and run one call; never throws. This is what IPC and the test bridge call. */
+  call(method: unknown, args: unknown): Promise<ApiResult<unknown>>;
+  /** Abort running jobs (window closed, app quitting). */
+  dispose(): void;
+}
+
+// Formats Chromium shows natively; anything else is converted for display only.
+const WEB_IMAGE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
+const THUMB_PX = 192;
+const DISPLAY_MAX_PX = 8192;
+
+const unavailable = (what: string): VerilensError => new VerilensError('unavailable', `${what} is not available in this build yet.`);
+
+function b64(mime: string, data: Uint8Array, extra: Partial<Blob64> = {}): Blob64 {
+  return { mime, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), ...extra };
+}
+
+/** Display rendition of an image: the exact bytes when the browser can show them, else a PNG. */
+export async function displayImage(bytes: Uint8Array, mime: string): Promise<Blob64> {
+  if (WEB_IMAGE.has(mime)) return b64(mime, bytes);
+  const img = sharp(bytes, { failOn: 'none', limitInputPixels: 268_402_689 }).rotate();
+  const { data, info } = await img
+    .resize({ width: DISPLAY_MAX_PX, height: DISPLAY_MAX_PX, fit: 'inside', withoutEnlargement: true })
+    .png({ compressionLevel: 3 })
+    .toBuffer({ resolveWithObject: true });
+  return b64('image/png', data, { width: info.width, height: info.height, note: `converted from ${mime} to PNG for display; the evidence file is unchanged` });
+}
+
+/** Small JPEG thumbnail with EXIF orientation applied. */
+export async function thumbnail(bytes: Uint8Array): Promise<Blob64> {
+  const { data, info } = await sharp(bytes, { failOn: 'none', limitInputPixels: 268_402_689 })
+    .rotate()
+    .resize({ width: THUMB_PX, height: THUMB_PX, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer({ resolveWithObject: true });
+  return b64('image/jpeg', data, { width: info.width, height: info.height });
+}
+
+const ARTIFACT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' };
+const ROLE_USERS: Record<string, string[]> = { 'face-detector': ['faces'], liveness: ['liveness'], 'face-swap': ['face-swap'], classifier: ['classifier'] };
+
+/** Case id as the case store makes them: VL-YYYYMMDD-XXXXXX; the folder under the cases dir has the same name. */
+function newCaseId(now: Date): string {
+  const rnd = sha256Hex(`${now.toISOString()}${Math.random()}${process.pid}`).slice(0, 6).toUpperCase();
+  return `VL-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${rnd}`;
+}
+
+function summaryOf(s: CaseState): CaseSummary {
+  return { id: s.id, title: s.title, analyst: s.analyst, created: s.created, evidenceCount: s.evidence.length, ...(s.custody.updated ? { updated: s.custody.updated } : {}) };
+}
+
+/** One evidence entry for the UI: the latest analysis and the annotations that concern it. */
+function entryOf(s: CaseState, e: CaseEvidence): EvidenceEntry {
+  const overrides: VerdictOverride[] = [];
+  const marks: FindingMark[] = [];
+  const bookmarks: Bookmark[] = [];
+  for (const r of s.annotations) {
+    const a = r.annotation;
+    if (a.kind === 'note' || a.evidence !== e.sha256) continue;
+    switch (a.kind) {
+      case 'verdict-override':
+        overrides.push({ ...(a.analyzer ? { analyzer: a.analyzer } : {}), verdict: a.verdict, reason: a.reason, by: r.analyst, at: r.time });
+        break;
+      case 'finding-mark':
+        marks.push({ analyzer: a.analyzer, code: a.finding, mark: a.mark, ...(a.comment ? { comment: a.comment } : {}), by: r.analyst, at: r.time });
+        break;
+      case 'bookmark':
+        bookmarks.push({ seq: r.seq, comment: a.comment, ...(a.region ? { region: a.region } : {}), by: r.analyst, at: r.time });
+        break;
+    }
+  }
+  const entry: EvidenceEntry = { sha256: e.sha256, name: e.names[0] ?? e.sha256, info: e.info, addedAt: e.addedAt, overrides, marks, bookmarks };
+  if (e.analysis) entry.analysis = { analyzers: e.analysis.analyzers, integrity: { unchanged: e.analysis.unchanged }, ranAt: e.analysis.time };
+  return entry;
+}
+
+function viewOf(s: CaseState): CaseView {
+  return { ...summaryOf(s), notes: s.notes, evidence: s.evidence.map((e) => entryOf(s, e)) };
+}
+
+function modelCard(e: ModelEntry): string {
+  const lines = [
+    e.title,
+    '',
+    `Role: ${e.role}. Licence: ${e.licence}.`,
+    `Upstream: ${e.upstream.repository ?? ''} ${e.upstream.commit ?? ''} ${e.upstream.path ?? ''}`.trim(),
+    `Input: ${JSON.stringify(e.input)}`,
+    `Thresholds: ${Object.entries(e.thresholds).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `Strength: ${e.strength} signal.`,
+    '',
+    'Measured performance:',
+    ...(e.performance.length ? e.performance.map((p) => `  ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? ` — ${p.note}` : ''}`) : ['  none recorded']),
+    '',
+    `Limits: ${e.limits}`,
+  ];
+  return lines.join('\n');
+}
+
+export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
+  const home = opts.home ?? dataHome();
+  const casesDir = opts.casesDir ?? (opts.home ? join(opts.home, 'cases') : defaultCasesDir());
+  const jobs = new Map<string, AbortController>();
+  let services: EngineServices | undefined = opts.services;
+  const engineServices = (): EngineServices => (services ??= createEngineServices({ home }));
+
+  const caseDir = (id: string): string => join(casesDir, id);
+  const load = async (id: string): Promise<LoadedCase> => {
+    try {
+      return await loadCase(caseDir(id));
+    } catch (err) {
+      const info = toErrorInfo(err);
+      if (info.code === 'not-a-case') throw new VerilensError('unknown-case', `no case '${id}' in ${casesDir}`);
+      throw err;
+    }
+  };
+  const evidenceIn = (c: { state: CaseState }, sha: string): CaseEvidence => {
+    const e = c.state.evidence.find((x) => x.sha256 === sha);
+    if (!e) throw new VerilensError('unknown-evidence', `no evidence ${sha.slice(0, 12)}… in case ${c.state.id}`);
+    return e;
+  };
+  // Custody entries are recorded under the case's analyst (the app has one user per case).
+  const session = async <T>(id: string, fn: (s: CaseSession) => Promise<T>): Promise<T> => {
+    const analyst = (await load(id)).state.analyst;
+    return withCase(caseDir(id), { purpose: 'the Verilens app', ...(analyst ? { analyst } : {}) }, fn);
+  };
+
+  const addPaths = async (caseId: string, paths: readonly string[]): Promise<AddEvidenceOutcome> => {
+    const out: AddEvidenceOutcome = { added: [], duplicates: [], refused: [] };
+    if (paths.length === 0) return out;
+    await session(caseId, async (s) => {
+      for (const p of paths) {
+        const before = new Set(s.state.evidence.map((e) => e.sha256));
+        try {
+          const e = await s.addEvidence(p);
+          if (before.has(e.sha256)) out.duplicates.push(basename(p));
+          else out.added.push(entryOf(s.state, e));
+        } catch (err) {
+          out.refused.push({ name: basename(p), error: toErrorInfo(err, 'intake-failed') });
+        }
+      }
+    });
+    if (out.added.length) host.emit({ type: 'case-changed', caseId });
+    return out;
+  };
+
+  const annotateWith = async (caseId: string, sha: string, a: Annotation): Promise<EvidenceEntry> =>
+    session(caseId, async (s) => {
+      await s.annotate(a);
+      return entryOf(s.state, evidenceIn(s, sha));
+    });
+
+  const appInfo = (): AppInfo => ({
+    version: VERSION,
+    analyzers: ANALYZERS.map((a) => ({ id: a.id, title: a.title, version: a.version, requires: [...(a.requires ?? [])] })),
+    features: { cases: true, reports: false, models: true },
+  });
+
+  const handlers: ApiHandlers = {
+    async getAppInfo() {
+      return appInfo();
+    },
+    async listRecentCases() {
+      const names = await readdir(casesDir).catch(() => [] as string[]);
+      const dated = await Promise.all(
+        names.map(async (n) => ({ n, t: await stat(join(casesDir, n, 'custody.log')).then((x) => x.mtimeMs, () => -1) })),
+      );
+      const out: CaseSummary[] = [];
+      for (const { n } of dated.filter((d) => d.t >= 0).sort((a, b) => b.t - a.t).slice(0, 50)) {
+        const c = await loadCase(join(casesDir, n)).catch(() => null);
+        if (c && c.state.id === n) out.push(summaryOf(c.state));
+      }
+      return out;
+    },
+    async createCase(input) {
+      const id = newCaseId(new Date());
+      const s = await CaseSession.create(caseDir(id), { id, title: input.title, analyst: input.analyst, ...(input.notes ? { notes: input.notes } : {}) });
+      try {
+        return viewOf(s.state);
+      } finally {
+        await s.close();
+      }
+    },
+    async openCase(caseId) {
+      return viewOf((await load(caseId)).state);
+    },
+    async addEvidenceFromDialog(caseId) {
+      await load(caseId);
+      return addPaths(caseId, await host.pickEvidenceFiles());
+    },
+    async addEvidenceDropped(caseId, paths) {
+      return addPaths(caseId, paths);
+    },
+    async analyze(caseId, evidence, jobId, options): Promise<CaseView> {
+      if (jobs.has(jobId)) throw new VerilensError('job-exists', `a job with id '${jobId}' is already running`);
+      const plan = planAnalyzers(ANALYZERS, options.only);
+      const c = await load(caseId);
+      const targets = evidence.length ? evidence.map((sha) => evidenceIn(c, sha)) : c.state.evidence;
+      const ac = new AbortController();
+      jobs.set(jobId, ac);
+      const n = Math.max(1, targets.length);
+      const emit = (i: number, within: number, label: string, extra: { evidence?: string; analyzer?: string } = {}): void =>
+        host.emit({ type: 'progress', jobId, fraction: Math.min(1, (i + within) / n), label, ...extra });
+      try {
+        await session(caseId, async (s) => {
+          for (const [i, t] of targets.entries()) {
+            if (ac.signal.aborted) break;
+            const name = t.names[0] ?? t.sha256.slice(0, 12);
+            emit(i, 0, `${name}: starting`, { evidence: t.sha256 });
+            await s.analyze({
+              analyzers: ANALYZERS,
+              evidence: [t.sha256],
+              services: engineServices(),
+              signal: ac.signal,
+              ...(options.only ? { only: options.only } : {}),
+              ...(options.params ? { params: options.params } : {}),
+              ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+              onProgress: (p) => {
+                const k = Math.max(0, plan.findIndex((a) => a.id === p.analyzer));
+                emit(i, (k + p.fraction) / plan.length, `${name}: ${p.analyzer}${p.note ? ` — ${p.note}` : ''}`, { evidence: t.sha256, analyzer: p.analyzer });
+              },
+            });
+            emit(i, 1, `${name}: done`, { evidence: t.sha256 });
+          }
+          return null;
+        });
+      } finally {
+        jobs.delete(jobId);
+        host.emit({ type: 'job-finished', jobId, ok: !ac.signal.aborted, cancelled: ac.signal.aborted });
+      }
+      if (ac.signal.aborted) throw new VerilensError('cancelled', 'Analysis was cancelled; files finished before the cancel keep their new results.');
+      return viewOf((await load(caseId)).state);
+    },
+    async cancelJob(jobId) {
+      const ac = jobs.get(jobId);
+      if (!ac) return false;
+      ac.abort(new VerilensError('cancelled', 'cancelled by the analyst'));
+      return true;
+    },
+    async getEvidenceImage(caseId, sha) {
+      const c = await load(caseId);
+      const e = evidenceIn(c, sha);
+      if (e.info.kind !== 'image') throw new VerilensError('not-an-image', `${e.names[0]} is a ${e.info.kind}; it has no still image to show`);
+      return displayImage(await readVerified(join(c.dir, e.stored), sha), e.info.type);
+    },
+    async getThumbnail(caseId, sha) {
+      const c = await load(caseId);
+      const e = evidenceIn(c, sha);
+      if (e.info.kind !== 'image') throw new VerilensError('not-an-image', `${e.names[0]} is a ${e.info.kind}`);
+      return thumbnail(await readVerified(join(c.dir, e.stored), sha));
+    },
+    async getArtifact(caseId, sha) {
+      const dir = join(caseDir(caseId), 'artifacts');
+      const names = await readdir(dir).catch(() => {
+        throw new VerilensError('unknown-case', `no case '${caseId}' in ${casesDir}`);
+      });
+      const name = names.find((f) => f.startsWith(`${sha}.`) && ARTIFACT_MIME[f.slice(65)]);
+      if (!name) throw new VerilensError('unknown-artifact', `no image artifact ${sha.slice(0, 12)}… in case ${caseId}`);
+      const data = await readVerified(join(dir, name), sha);
+      return b64(ARTIFACT_MIME[name.slice(65)]!, data);
+    },
+    async setVerdictOverride(caseId, sha, analyzer, verdict, reason) {
+      return annotateWith(caseId, sha, { kind: 'verdict-override', evidence: sha, ...(analyzer ? { analyzer } : {}), verdict, reason });
+    },
+    async markFinding(caseId, sha, analyzer, code, mark, comment) {
+      return annotateWith(caseId, sha, { kind: 'finding-mark', evidence: sha, analyzer, finding: code, mark, ...(comment ? { comment } : {}) });
+    },
+    async addBookmark(caseId, sha, bm) {
+      return annotateWith(caseId, sha, { kind: 'bookmark', evidence: sha, comment: bm.comment, ...(bm.region ? { region: bm.region } : {}) });
+    },
+    async listModels(): Promise<ModelStatus[]> {
+      const registry = engineServices().models;
+      if (!registry) return [];
+      const out: ModelStatus[] = [];
+      for (const folder of await registry.verify()) {
+        const m = folder.manifest;
+        if (!m.ok || !m.manifest) {
+          out.push({ id: basename(m.dir), version: '—', sha256: m.sha256, status: 'refused', reason: `manifest ${m.path} refused: ${m.problem ?? 'unknown problem'}` });
+          continue;
+        }
+        for (const s of folder.models) {
+          const entry = m.manifest.models.find((x) => x.id === s.id);
+          out.push({
+            id: s.id,
+            version: s.version,
+            sha256: s.sha256,
+            status: s.ok ? 'verified' : 'refused',
+            ...(s.problem ? { reason: s.problem } : {}),
+            ...(m.trust ? { trust: m.trust } : {}),
+            ...(entry ? { card: modelCard(entry), licence: entry.licence, used_by: ROLE_USERS[entry.role] ?? [] } : {}),
+          });
+        }
+      }
+      return out;
+    },
+    async getSigner(): Promise<SignerInfo | null> {
+      const text = await readFile(join(keysDir(home), 'analyst.key.json'), 'utf8').catch(() => null);
+      if (text === null) return null;
+      try {
+        const f = JSON.parse(text) as { analyst?: unknown; fingerprint?: unknown };
+        if (typeof f.analyst !== 'string' || typeof f.fingerprint !== 'string') return null;
+        return { analyst: f.analyst, fingerprint: f.fingerprint, short: shortFingerprint(f.fingerprint) };
+      } catch {
+        return null;
+      }
+    },
+    async exportReport() {
+      throw unavailable('Signed reports');
+    },
+    async verifyReportFromDialog() {
+      throw unavailable('Report verification');
+    },
+  };
+
+  async function call(method: unknown, a: unknown): Promise<ApiResult<unknown>> {
+    const bad: ErrorInfo | null = validateCall(method, a);
+    if (bad) return { ok: false, error: bad };
+    const fn = handlers[method as ApiMethod] as (...x: unknown[]) => Promise<unknown>;
+    try {
+      return { ok: true, value: await fn(...(a as unknown[])) };
+    } catch (err) {
+      return { ok: false, error: toErrorInfo(err, 'internal') };
+    }
+  }
+
+  return {
+    handlers,
+    call,
+    dispose() {
+      for (const ac of jobs.values()) ac.abort(new VerilensError('cancelled', 'the window was closed'));
+      jobs.clear();
+    },
+  };
+}
+
+/** Read a file back from a case folder and check it is still the bytes its name promises. */
+export async function readVerified(path: string, sha256: string): Promise<Uint8Array> {
+  const data = await readFile(path);
+  if (sha256Hex(data) !== sha256) throw new VerilensError('integrity', `${basename(path)} does not match its SHA-256 (the case folder was altered)`);
+  return data;
+}

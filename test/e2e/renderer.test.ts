@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fixture, ROOT } from '../helpers.js';
+import { createTestBridge, serveStatic, type TestBridge } from './bridge.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `Debian Chromium not found at ${CHROMIUM} (apt-get install chromium); the renderer end-to-end suite needs it`;
+const SHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
+const RENDERER = join(ROOT, 'renderer');
+
+/** Build the UI with Vite (a second or two) so the test always runs the current renderer. */
+async function buildRenderer(): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(RENDERER, 'vite.config.ts'), logLevel: 'error' });
+}
+
+describe('renderer end-to-end (Vite build in Chromium, real engine through the test bridge)', { skip }, () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let bridge: TestBridge;
+  let server: { url: string; close(): Promise<void> };
+  let home: string;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    await buildRenderer();
+    home = await mkdtemp(join(tmpdir(), 'verilens-e2e-'));
+    await mkdir(SHOTS, { recursive: true });
+    server = await serveStatic(join(RENDERER, 'dist'));
+    bridge = createTestBridge({ home, dropRoot: fixture('images') });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // The app is offline: any request that is not the local UI server fails the test.
+    await context.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(server.url) || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
+      consoleErrors.push(`network request outside the app: ${u}`);
+      return route.abort();
+    });
+    await bridge.attach(context);
+    page = await context.newPage();
+    bridge.setPage(page);
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  });
+
+  after(async () => {
+    bridge?.api.dispose();
+    await browser?.close();
+    await server?.close();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+  it('opens on the cases view under the strict CSP with the bridge connected', async () => {
+    await page.goto(server.url);
+    await page.locator('.brand').waitFor();
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.equal(csp, "default-src 'none'; script-src 'self'; img-src 'self' verilens: data: blob:; style-src 'self'");
+    assert.equal(await page.locator('text=The engine is not connected').count(), 0);
+    await page.getByText('No cases yet').waitFor();
+    await shot('01-cases-empty');
+  });
+
+  it('creates a case, adds evidence through the dialog, and lists it with hashes', async () => {
+    await page.getByLabel('Case title').fill('Loan 2291 — ID selfie and document');
+    await page.getByLabel('Analyst name').fill('A. Trainee');
+    await page.getByLabel('Case notes').fill('Received by e-mail from the onboarding team.');
+    await page.getByRole('button', { name: 'Create case' }).click();
+    await page.getByText('No evidence', { exact: false }).or(page.locator('[data-testid="evidence-list"]')).first().waitFor();
+    bridge.queueEvidence([fixture('images', 'ela_modified.jpg'), fixture('e2e', 'selfie-live_T1.jpg'), fixture('images', 'not-png-bad-signature.png')]);
+    await page.keyboard.press('Control+o');
+    const items = page.locator('[data-testid="evidence-list"] li');
+    await assert.doesNotReject(items.nth(1).waitFor());
+    assert.equal(await items.count(), 2);
+    // The malformed PNG is refused at intake with a reason naming the file.
+    await page.locator('.notice.error', { hasText: 'not-png-bad-signature.png' }).waitFor();
+    const cases = await bridge.api.handlers.listRecentCases();
+    assert.equal(cases.length, 1);
+    assert.equal(cases[0]!.evidenceCount, 2);
+    const view = await bridge.api.handlers.openCase(cases[0]!.id);
+    const ela = view.evidence.find((e) => e.name === 'ela_modified.jpg');
+    assert.ok(ela);
+    assert.ok(await items.first().locator(`code[title="SHA-256 ${ela.sha256}"]`).count());
+  });
+
+  it('analyses the ELA fixture and shows the heatmap overlay, block map and side by side', async () => {
+    await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
+    await page.locator('[data-testid="viewer"] img.base').first().waitFor();
+    await page.getByTestId('analyze').click();
+    await page.locator('section.analyzer[data-analyzer="ela"]').waitFor({ timeout: 120_000 });
+    assert.ok(bridge.events.some((e) => e.type === 'progress'), 'progress events were streamed');
+    assert.ok(bridge.events.some((e) => e.type === 'job-finished' && e.ok));
+    await page.keyboard.press('h');
+    const heat = page.getByTestId('heatmap-overlay');
+    await heat.waitFor();
+    // Page-side code is given as strings: this file is compiled without the DOM library.
+    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="heatmap-overlay"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`);
+    const opacity = (): Promise<string> => page.evaluate(`getComputedStyle(document.querySelector('[data-testid="heatmap-overlay"]')).opacity`);
+    assert.equal(await opacity(), '0.6');
+    await page.getByLabel('Heatmap opacity').fill('0.85');
+    assert.equal(await opacity(), '0.85');
+    await page.locator('section.analyzer[data-analyzer="ela"] > header').click();
+    await shot('02-examine-ela-heatmap');
+    await page.keyboard.press('b');
+    await page.getByTestId('blockmap-overlay').waitFor();
+    await page.keyboard.press('b');
+    await page.keyboard.press('s');
+    await page.getByText('ELA heatmap', { exact: true }).last().waitFor();
+    assert.equal(await page.locator('[data-testid="viewer"] .pane').count(), 2);
+    await shot('03-examine-side-by-side');
+    await page.keyboard.press('s');
+    await page.keyboard.press('h');
+  });
+
+  it('analyses the selfie and draws the face boxes with landmarks', async (t) => {
+    const info = await bridge.api.handlers.getAppInfo();
+    if (!info.analyzers.some((a) => a.id === 'faces')) {
+      t.skip('the faces analyzer is not registered in this build');
+      return;
+    }
+    await page.locator('[data-testid="evidence-list"] li', { hasText: 'selfie-live_T1.jpg' }).click();
+    await page.getByTestId('analyze').click();
+    await page.locator('section.analyzer[data-analyzer="faces"]').waitFor({ timeout: 120_000 });
+    const marks = page.locator('[data-testid="face-overlay"] g.face-mark');
+    await marks.first().waitFor();
+    assert.ok((await marks.count()) >= 1);
+    assert.ok((await marks.first().locator('circle').count()) === 5, 'five landmarks per face');
+    await page.locator('section.analyzer[data-analyzer="faces"] > header').click();
+    await shot('04-examine-faces');
+  });
+
+  it('records a verdict override with its reason in the case custody log', async () => {
+    await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
+    const panel = page.locator('section.analyzer[data-analyzer="ela"]');
+    if (!(await panel.getByTestId('override-ela').isVisible())) await panel.locator('> header').click();
+    await panel.getByTestId('override-ela').click();
+    await panel.getByLabel('Override verdict').selectOption('suspicious');
+    await panel.getByLabel('Override reason').fill('Pasted object visible at full zoom; heatmap confirms a bright block.');
+    await panel.getByRole('button', { name: 'Record override' }).click();
+    await panel.locator('.override-note').waitFor();
+    const [c] = await bridge.api.handlers.listRecentCases();
+    const view = await bridge.api.handlers.openCase(c!.id);
+    const ela = view.evidence.find((e) => e.name === 'ela_modified.jpg')!;
+    assert.deepEqual(
+      ela.overrides.map((o) => [o.analyzer, o.verdict, o.by]),
+      [['ela', 'suspicious', 'A. Trainee']],
+    );
+    const log = await readFile(join(home, 'cases', c!.id, 'custody.log'), 'utf8');
+    assert.match(log, /"verdict-override"/);
+    assert.match(log, /heatmap confirms a bright block/);
+    await page.getByLabel('Bookmark comment').fill('Compare this area with the original scan');
+    await page.getByRole('button', { name: 'Bookmark view' }).click();
+    await page.locator('.bookmarks li', { hasText: 'Compare this area' }).waitFor();
+    await shot('05-examine-override');
+  });
+
+  it('shows the integrity status of every model with its card', async () => {
+    await page.keyboard.press('3');
+    await page.getByRole('heading', { name: 'Models' }).waitFor();
+    const rows = page.locator('[data-testid="models-table"] tbody tr');
+    const none = page.getByText('No models are installed');
+    await rows.first().or(none).waitFor({ timeout: 60_000 });
+    if (await rows.count()) {
+      const statuses = await rows.locator('.badge').allTextContents();
+      assert.ok(statuses.every((s) => s === 'Verified'), `every shipped model verifies: ${statuses.join(', ')}`);
+    }
+    await shot('06-models');
+  });
+
+  it('exports a signed report and verifies it', async (t) => {
+    const info = await bridge.api.handlers.getAppInfo();
+    await page.keyboard.press('4');
+    await page.getByRole('heading', { name: 'Verify a report' }).waitFor();
+    await shot('07-report');
+    if (!info.features.reports) {
+      t.skip('signed reports are not part of this build yet (src/reports)');
+      return;
+    }
+    const dest = join(home, 'out', 'report.pdf');
+    bridge.queueReportDestination(dest);
+    await page.getByLabel('Key passphrase').fill('correct horse battery staple');
+    await page.getByTestId('export-report').click();
+    await page.getByTestId('export-result').waitFor({ timeout: 120_000 });
+    bridge.queueReportFile(dest);
+    await page.getByTestId('verify-report').click();
+    await page.getByTestId('verify-result').waitFor();
+    assert.match((await page.getByTestId('verify-result').textContent()) ?? '', /VALID/);
+    await shot('08-report-verified');
+  });
+
+  it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
+    await page.keyboard.press('2');
+    await page.keyboard.press('t');
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
+    await shot('09-examine-light');
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.keyboard.press('Escape');
+    assert.deepEqual(consoleErrors, []);
+  });
+});
