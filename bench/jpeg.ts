@@ -29,5 +29,12 @@ export async function bench(): Promise<void> {
   for (let i = 0; i < body.length; i++) body[i] = pattern[i % pattern.length]!;
   const hostile = Buffer.concat([head, body, Buffer.alloc(16 << 20, 0xff)]);
   const h = await timeIt(async () => analyseJpegBytes(hostile), { runs: 3 });
-  console.log(ratioLine(`hostile ${(hostile.length / 2 ** 20).toFixed(0)} MiB file`, h.medianMs, `normal ${(bytes.length / 2 ** 20).toFixed(1)} MiB file x size ratio`, full.medianMs * (hostile.length / bytes.length)));
+  console.log(
+    ratioLine(
+      `hostile ${(hostile.length / 2 ** 20).toFixed(0)} MiB file`,
+      h.medianMs,
+      `normal ${(bytes.length / 2 ** 20).toFixed(1)} MiB file x size ratio`,
+      full.medianMs * (hostile.length / bytes.length),
+    ),
+  );
 }

@@ -7,7 +7,10 @@ import sharp from 'sharp';
 import { DC_THRESHOLD, analyseJpegBytes } from '../../src/analyzers/jpeg/index.js';
 import { corpus, needCorpus } from '../helpers.js';
 
-const jpegsIn = (dir: string): string[] => readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f)).map((f) => join(dir, f));
+const jpegsIn = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .map((f) => join(dir, f));
 
 describe('jpeg analyzer on the shared corpus', { skip: needCorpus }, () => {
   it('gives a JSON-safe result for every go-fuzz JPEG, with a malformed finding naming an offset when broken', () => {
@@ -32,7 +35,9 @@ describe('jpeg analyzer on the shared corpus', { skip: needCorpus }, () => {
   it('agrees with exiftool on coding process and subsampling for camera files', () => {
     const dir = corpus('camera', 'exifr_fixtures');
     const names = ['canon-dslr.jpg', 'IMG_20180725_163423-tiny.jpg', 'empty-imagedesc-in-ifd0.jpg', 'Bush-dog.jpg', 'broken1.jpg'];
-    const ex = JSON.parse(execFileSync('exiftool', ['-j', '-EncodingProcess', '-YCbCrSubSampling', ...names.map((n) => join(dir, n))], { encoding: 'utf8' })) as {
+    const ex = JSON.parse(
+      execFileSync('exiftool', ['-j', '-EncodingProcess', '-YCbCrSubSampling', ...names.map((n) => join(dir, n))], { encoding: 'utf8' }),
+    ) as {
       EncodingProcess?: string;
       YCbCrSubSampling?: string;
     }[];
@@ -40,7 +45,8 @@ describe('jpeg analyzer on the shared corpus', { skip: needCorpus }, () => {
       const d = analyseJpegBytes(readFileSync(join(dir, n))).data as { progressive: boolean; subsampling: string | null };
       const e = ex[i]!;
       assert.equal(d.progressive, /Progressive/.test(e.EncodingProcess ?? ''), n);
-      if (e.YCbCrSubSampling) assert.ok(e.YCbCrSubSampling.includes(d.subsampling ?? '?'), `${n}: ${e.YCbCrSubSampling} vs ${d.subsampling}`);
+      if (e.YCbCrSubSampling)
+        assert.ok(e.YCbCrSubSampling.includes(d.subsampling ?? '?'), `${n}: ${e.YCbCrSubSampling} vs ${d.subsampling}`);
     });
   });
 

@@ -54,11 +54,17 @@ describe('jpeg quantisation tables', () => {
     const luma = data.quantTables.find((t) => t.role === 'luminance')!;
     // IJG q75 luminance, natural order: first row 8 6 5 8 12 20 26 31, first column 8 6 7 7 9 12 25 36.
     assert.deepEqual(luma.values[0], [8, 6, 5, 8, 12, 20, 26, 31]);
-    assert.deepEqual(luma.values.map((r) => r[0]), [8, 6, 7, 7, 9, 12, 25, 36]);
+    assert.deepEqual(
+      luma.values.map((r) => r[0]),
+      [8, 6, 7, 7, 9, 12, 25, 36],
+    );
     assert.equal(luma.bits, 8);
     assert.ok(codes(out).includes('ijg-standard-tables'));
     assert.match(out.findings!.find((f) => f.code === 'ijg-standard-tables')!.message, /quality 75/);
-    assert.deepEqual(data.appSegments.map((s) => s.id), ['JFIF']);
+    assert.deepEqual(
+      data.appSegments.map((s) => s.id),
+      ['JFIF'],
+    );
     assert.equal(data.trailingBytes, 0);
   });
 
@@ -254,16 +260,25 @@ describe('jpeg double compression (weak signal)', () => {
 
 describe('jpeg analyzer in the runner', () => {
   it('runs on JPEG evidence through the engine and does not apply to other formats', async () => {
-    const r = await analyzeFile(fixture('jpeg', 'baseline-ijg-q75-420.jpg'), { analyzers: [jpegAnalyzer], artifacts: new MemoryArtifactStore() });
+    const r = await analyzeFile(fixture('jpeg', 'baseline-ijg-q75-420.jpg'), {
+      analyzers: [jpegAnalyzer],
+      artifacts: new MemoryArtifactStore(),
+    });
     assert.equal(r.analyzers['jpeg']?.status, 'ok');
     assert.equal((r.analyzers['jpeg']?.data as Data).qualityEstimate, 75);
-    const png = await analyzeFile(fixture('images', 'png_png_with_exif_and_gps.png'), { analyzers: [jpegAnalyzer], artifacts: new MemoryArtifactStore() });
+    const png = await analyzeFile(fixture('images', 'png_png_with_exif_and_gps.png'), {
+      analyzers: [jpegAnalyzer],
+      artifacts: new MemoryArtifactStore(),
+    });
     assert.equal(png.analyzers['jpeg']?.status, 'not-applicable');
   });
 
   it('recognises a C2PA manifest in APP11', async () => {
     const { out, data } = await run(fixture('jpeg', 'app11-c2pa-ijg-q92.jpg'));
-    assert.deepEqual(data.appSegments.map((s) => `${s.marker}:${s.id}`), ['APP0:JFIF', ...data.appSegments.slice(1).map(() => 'APP11:C2PA')]);
+    assert.deepEqual(
+      data.appSegments.map((s) => `${s.marker}:${s.id}`),
+      ['APP0:JFIF', ...data.appSegments.slice(1).map(() => 'APP11:C2PA')],
+    );
     assert.ok(codes(out).includes('c2pa-present'));
     assert.equal(data.standardQuality, 92);
   });
@@ -274,6 +289,9 @@ describe('jpeg analyzer in the runner', () => {
     const apps = j.segments.filter((s) => s.marker.startsWith('APP'));
     assert.ok(apps.length >= 1);
     for (const s of apps) assert.equal(b.readUInt16BE(s.offset + 2), s.length);
-    assert.deepEqual(apps.slice(0, 2).map((s) => s.id), ['JFIF', 'Exif']);
+    assert.deepEqual(
+      apps.slice(0, 2).map((s) => s.id),
+      ['JFIF', 'Exif'],
+    );
   });
 });

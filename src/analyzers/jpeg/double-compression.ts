@@ -41,14 +41,28 @@ function quadraticResidual(y: number[]): number[] {
   const n = y.length;
   // Least squares on x in [-1, 1] with the normal equations (3x3), solved by Cramer's rule.
   const xs = y.map((_, i) => (n === 1 ? 0 : (2 * i) / (n - 1) - 1));
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    t0 = 0,
+    t1 = 0,
+    t2 = 0;
   for (let i = 0; i < n; i++) {
     const x = xs[i]!;
     const v = y[i]!;
-    s0 += 1; s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x;
-    t0 += v; t1 += v * x; t2 += v * x * x;
+    s0 += 1;
+    s1 += x;
+    s2 += x * x;
+    s3 += x * x * x;
+    s4 += x * x * x * x;
+    t0 += v;
+    t1 += v * x;
+    t2 += v * x * x;
   }
-  const det = (a: number[]): number => a[0]! * (a[4]! * a[8]! - a[5]! * a[7]!) - a[1]! * (a[3]! * a[8]! - a[5]! * a[6]!) + a[2]! * (a[3]! * a[7]! - a[4]! * a[6]!);
+  const det = (a: number[]): number =>
+    a[0]! * (a[4]! * a[8]! - a[5]! * a[7]!) - a[1]! * (a[3]! * a[8]! - a[5]! * a[6]!) + a[2]! * (a[3]! * a[7]! - a[4]! * a[6]!);
   const m = [s0, s1, s2, s1, s2, s3, s2, s3, s4];
   const d = det(m);
   if (Math.abs(d) < 1e-12) return y.map((v) => v - t0 / n);

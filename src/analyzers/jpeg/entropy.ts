@@ -169,10 +169,12 @@ export function luminanceHistograms(
 ): DecodeOutcome {
   const sof = j.sof;
   if (sof === null) return { ok: false, reason: 'no frame header' };
-  if (sof.code !== 0xc0 && sof.code !== 0xc1) return { ok: false, reason: `${sof.process} coding is not decoded (only baseline/extended sequential Huffman)` };
+  if (sof.code !== 0xc0 && sof.code !== 0xc1)
+    return { ok: false, reason: `${sof.process} coding is not decoded (only baseline/extended sequential Huffman)` };
   if (sof.precision !== 8) return { ok: false, reason: `${sof.precision}-bit samples are not decoded` };
   const luma = sof.components[0];
-  if (luma === undefined || sof.width === 0 || sof.height === 0) return { ok: false, reason: 'the frame header has no usable size or components' };
+  if (luma === undefined || sof.width === 0 || sof.height === 0)
+    return { ok: false, reason: 'the frame header has no usable size or components' };
   const scan: ScanInfo | undefined = j.scans.find((s) => s.components.some((c) => c.id === luma.id));
   if (scan === undefined) return { ok: false, reason: 'no scan carries the luminance component' };
   const comps = scan.components.map((sc) => {
@@ -181,7 +183,8 @@ export function luminanceHistograms(
     const acT = scan.ac[sc.ta];
     return fc && dcT && acT ? { fc, dc: buildHuff(dcT), ac: buildHuff(acT), pred: 0, isLuma: sc.id === luma.id } : null;
   });
-  if (comps.some((c) => c === null) || comps.length === 0) return { ok: false, reason: 'the scan references a missing component or Huffman table' };
+  if (comps.some((c) => c === null) || comps.length === 0)
+    return { ok: false, reason: 'the scan references a missing component or Huffman table' };
   const cs = comps as NonNullable<(typeof comps)[number]>[];
   const hmax = Math.max(...sof.components.map((c) => c.h || 1));
   const vmax = Math.max(...sof.components.map((c) => c.v || 1));
@@ -200,7 +203,7 @@ export function luminanceHistograms(
     if (t < 0 || t > 16) return false;
     c.pred += extend(r.read(t), t);
     let nnz = 0;
-    for (let k = 1; k < 64; ) {
+    for (let k = 1; k < 64;) {
       const rs = decodeSymbol(r, c.ac);
       if (rs < 0) return false;
       const run = rs >> 4;
@@ -248,27 +251,57 @@ export function luminanceHistograms(
     const bh = Math.ceil(Math.ceil((sof.height * (c.fc.v || 1)) / vmax) / 8);
     const total = bw * bh;
     for (let i = 0; i < total; i++) {
-      if (blocks >= maxBlocks) { stoppedEarly = `stopped after ${maxBlocks} blocks`; break outer; }
-      if ((i & 4095) === 0 && opts.signal?.aborted) { stoppedEarly = 'cancelled'; break outer; }
-      if (!decodeBlock(c)) { stoppedEarly = `invalid Huffman code after ${blocks} blocks`; break outer; }
-      if (r.exhausted) { stoppedEarly = `the image data ended after ${blocks} of ${total} blocks`; break outer; }
-      if (i + 1 < total && !onMcuDone()) { stoppedEarly = `missing restart marker after ${blocks} blocks`; break outer; }
+      if (blocks >= maxBlocks) {
+        stoppedEarly = `stopped after ${maxBlocks} blocks`;
+        break outer;
+      }
+      if ((i & 4095) === 0 && opts.signal?.aborted) {
+        stoppedEarly = 'cancelled';
+        break outer;
+      }
+      if (!decodeBlock(c)) {
+        stoppedEarly = `invalid Huffman code after ${blocks} blocks`;
+        break outer;
+      }
+      if (r.exhausted) {
+        stoppedEarly = `the image data ended after ${blocks} of ${total} blocks`;
+        break outer;
+      }
+      if (i + 1 < total && !onMcuDone()) {
+        stoppedEarly = `missing restart marker after ${blocks} blocks`;
+        break outer;
+      }
     }
   } else {
     const mx = Math.ceil(sof.width / (8 * hmax));
     const my = Math.ceil(sof.height / (8 * vmax));
     const total = mx * my;
     for (let m = 0; m < total; m++) {
-      if (blocks >= maxBlocks) { stoppedEarly = `stopped after ${maxBlocks} blocks`; break; }
-      if ((m & 1023) === 0 && opts.signal?.aborted) { stoppedEarly = 'cancelled'; break; }
+      if (blocks >= maxBlocks) {
+        stoppedEarly = `stopped after ${maxBlocks} blocks`;
+        break;
+      }
+      if ((m & 1023) === 0 && opts.signal?.aborted) {
+        stoppedEarly = 'cancelled';
+        break;
+      }
       let good = true;
       for (const c of cs) {
         const n = (c.fc.h || 1) * (c.fc.v || 1);
         for (let k = 0; k < n && good; k++) good = decodeBlock(c);
       }
-      if (!good) { stoppedEarly = `invalid Huffman code after ${blocks} blocks`; break; }
-      if (r.exhausted) { stoppedEarly = `the image data ended after ${m + 1} of ${total} MCUs`; break; }
-      if (m + 1 < total && !onMcuDone()) { stoppedEarly = `missing restart marker after ${blocks} blocks`; break; }
+      if (!good) {
+        stoppedEarly = `invalid Huffman code after ${blocks} blocks`;
+        break;
+      }
+      if (r.exhausted) {
+        stoppedEarly = `the image data ended after ${m + 1} of ${total} MCUs`;
+        break;
+      }
+      if (m + 1 < total && !onMcuDone()) {
+        stoppedEarly = `missing restart marker after ${blocks} blocks`;
+        break;
+      }
     }
   }
   return { ok: true, hist: { positions: [...positions], counts, blocks, stoppedEarly, bytesLeft: scan.dataEnd - r.pos } };

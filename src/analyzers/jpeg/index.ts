@@ -19,7 +19,15 @@ import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
 import { DC_AC_POSITIONS, periodicity, type PositionPeriodicity } from './double-compression.js';
 import { luminanceHistograms } from './entropy.js';
 import { parseJpeg, type ParsedJpeg, type Problem, type Segment } from './parse.js';
-import { embeddedInApp, metadataTrailer, qualityReport, subsamplingOf, trailingReport, type QualityReport, type TrailingReport } from './structure.js';
+import {
+  embeddedInApp,
+  metadataTrailer,
+  qualityReport,
+  subsamplingOf,
+  trailingReport,
+  type QualityReport,
+  type TrailingReport,
+} from './structure.js';
 
 export const JPEG_ANALYZER_VERSION = '1';
 
@@ -99,10 +107,18 @@ export function buildFindings(
     case 'none':
       break;
     case 'padding':
-      f.push({ severity: 'info', code: 'trailing-padding', message: `${trailing.bytes} byte(s) of padding (zeros, 0xFF fill or line ends) follow the end of the image, which some writers add and which carry no data.` });
+      f.push({
+        severity: 'info',
+        code: 'trailing-padding',
+        message: `${trailing.bytes} byte(s) of padding (zeros, 0xFF fill or line ends) follow the end of the image, which some writers add and which carry no data.`,
+      });
       break;
     case 'mpf-images':
-      f.push({ severity: 'info', code: 'mpf-images', message: `${trailing.bytes} bytes after the end of the image hold ${trailing.jpegSignatures} further JPEG image(s) declared by the MPF segment (previews or depth maps), which phones and cameras write.` });
+      f.push({
+        severity: 'info',
+        code: 'mpf-images',
+        message: `${trailing.bytes} bytes after the end of the image hold ${trailing.jpegSignatures} further JPEG image(s) declared by the MPF segment (previews or depth maps), which phones and cameras write.`,
+      });
       break;
     case 'mp4':
     case 'samsung-trailer':
@@ -139,17 +155,37 @@ export function buildFindings(
     });
   const ids = new Set(j.segments.map((s) => s.id));
   if (ids.has('C2PA'))
-    f.push({ severity: 'info', code: 'c2pa-present', message: 'An APP11 C2PA manifest (content credentials) is embedded; the provenance check validates it.' });
+    f.push({
+      severity: 'info',
+      code: 'c2pa-present',
+      message: 'An APP11 C2PA manifest (content credentials) is embedded; the provenance check validates it.',
+    });
   else if (ids.has('JUMBF'))
-    f.push({ severity: 'info', code: 'jumbf-present', message: 'An APP11 JUMBF box is embedded (the container C2PA uses, here without a C2PA label); the provenance check looks at it.' });
+    f.push({
+      severity: 'info',
+      code: 'jumbf-present',
+      message: 'An APP11 JUMBF box is embedded (the container C2PA uses, here without a C2PA label); the provenance check looks at it.',
+    });
   if (ids.has('Ducky'))
-    f.push({ severity: 'info', code: 'adobe-save-for-web', message: 'A "Ducky" APP12 segment shows the file was written by Adobe "Save for Web".' });
+    f.push({
+      severity: 'info',
+      code: 'adobe-save-for-web',
+      message: 'A "Ducky" APP12 segment shows the file was written by Adobe "Save for Web".',
+    });
   if (ids.has('Photoshop IRB'))
-    f.push({ severity: 'info', code: 'photoshop-irb', message: 'A Photoshop resource block (APP13) is present, which Adobe software and IPTC metadata editors write.' });
+    f.push({
+      severity: 'info',
+      code: 'photoshop-irb',
+      message: 'A Photoshop resource block (APP13) is present, which Adobe software and IPTC metadata editors write.',
+    });
   if (j.comments.length > 0)
     f.push({ severity: 'info', code: 'comment', message: `The file carries a comment: "${j.comments[0]!.slice(0, 160)}".` });
   if (!dc.analysed)
-    f.push({ severity: 'info', code: 'double-compression-not-analysed', message: `Double compression was not analysed: ${dc.reason ?? 'unknown reason'}.` });
+    f.push({
+      severity: 'info',
+      code: 'double-compression-not-analysed',
+      message: `Double compression was not analysed: ${dc.reason ?? 'unknown reason'}.`,
+    });
   else if (dc.score !== null && dc.score >= DC_THRESHOLD)
     f.push({
       severity: 'warn',
@@ -157,7 +193,11 @@ export function buildFindings(
       message: `The DCT coefficient histograms show the periodic pattern left by compressing twice (score ${dc.score}, a weak signal), so the picture was probably re-saved after an earlier JPEG compression.`,
     });
   else
-    f.push({ severity: 'info', code: 'no-double-compression-sign', message: `No periodic pattern of double compression was found in the DCT coefficient histograms (score ${dc.score}); this weak test misses many re-saves.` });
+    f.push({
+      severity: 'info',
+      code: 'no-double-compression-sign',
+      message: `No periodic pattern of double compression was found in the DCT coefficient histograms (score ${dc.score}); this weak test misses many re-saves.`,
+    });
   return f;
 }
 
@@ -170,15 +210,32 @@ export function verdictFor(findings: Finding[], j: ParsedJpeg, dc: DoubleCompres
 
 export function doubleCompression(b: Buffer, j: ParsedJpeg, signal?: AbortSignal): DoubleCompressionData {
   const base = { method: DC_METHOD, blocks: 0, positions: [] as PositionPeriodicity[] };
-  if (j.sof?.code === 0xc2 || j.sof?.code === 0xca) return { ...base, analysed: false, reason: 'progressive JPEG is not decoded by this check', score: null, statistic: null };
+  if (j.sof?.code === 0xc2 || j.sof?.code === 0xca)
+    return { ...base, analysed: false, reason: 'progressive JPEG is not decoded by this check', score: null, statistic: null };
   const h = luminanceHistograms(b, j, DC_AC_POSITIONS, { signal });
   if (!h.ok) return { ...base, analysed: false, reason: h.reason, score: null, statistic: null };
   const p = periodicity(h.hist);
   const blocks = h.hist.blocks;
   if (p.statistic === null)
-    return { ...base, blocks, positions: p.positions, analysed: false, reason: `too few distinct non-zero coefficient values to judge (${blocks} luminance blocks decoded; smooth or small images give too little)`, score: null, statistic: null };
+    return {
+      ...base,
+      blocks,
+      positions: p.positions,
+      analysed: false,
+      reason: `too few distinct non-zero coefficient values to judge (${blocks} luminance blocks decoded; smooth or small images give too little)`,
+      score: null,
+      statistic: null,
+    };
   const reason = h.hist.stoppedEarly === null ? null : `decoding ${h.hist.stoppedEarly}; the score uses the blocks read before that`;
-  return { ...base, blocks, positions: p.positions, analysed: true, reason, score: doubleCompressionScore(p.statistic), statistic: p.statistic };
+  return {
+    ...base,
+    blocks,
+    positions: p.positions,
+    analysed: true,
+    reason,
+    score: doubleCompressionScore(p.statistic),
+    statistic: p.statistic,
+  };
 }
 
 function segmentsJson(segs: Segment[]): JsonObject[] {
@@ -205,7 +262,17 @@ export function analyseJpegBytes(b: Buffer, signal?: AbortSignal): AnalyzerOutpu
     codingProcess: j.sof?.process ?? null,
     subsampling,
     samplingFactors: factors,
-    sof: j.sof === null ? null : { marker: j.sof.marker, precision: j.sof.precision, width: j.sof.width, height: j.sof.height, components: j.sof.components, offset: j.sof.offset },
+    sof:
+      j.sof === null
+        ? null
+        : {
+            marker: j.sof.marker,
+            precision: j.sof.precision,
+            width: j.sof.width,
+            height: j.sof.height,
+            components: j.sof.components,
+            offset: j.sof.offset,
+          },
     segments: segmentsJson(j.segments),
     segmentCount: j.segments.length,
     appSegments: segmentsJson(j.segments.filter((s) => s.code >= 0xe0 && s.code <= 0xef)),
@@ -216,7 +283,11 @@ export function analyseJpegBytes(b: Buffer, signal?: AbortSignal): AnalyzerOutpu
     comments: j.comments,
     trailingBytes: trailing.bytes,
     trailing,
-    embeddedJpegs: { inAppSegments: inApp, mpfDeclared: Math.max(0, (j.app.mpfImages?.length ?? 0) - 1), afterEoi: trailing.jpegSignatures },
+    embeddedJpegs: {
+      inAppSegments: inApp,
+      mpfDeclared: Math.max(0, (j.app.mpfImages?.length ?? 0) - 1),
+      afterEoi: trailing.jpegSignatures,
+    },
     doubleCompression: dc,
     malformed: j.problems,
   };
@@ -236,7 +307,8 @@ export const jpegAnalyzer = defineAnalyzer({
   accepts: (info) => info.format === 'jpeg',
   run: async (evidence, ctx) => {
     const b = evidence.bytes;
-    if (b === null) return { status: 'unavailable', data: {}, error: { code: 'no-bytes', message: `${evidence.input}: the JPEG bytes were not loaded` } };
+    if (b === null)
+      return { status: 'unavailable', data: {}, error: { code: 'no-bytes', message: `${evidence.input}: the JPEG bytes were not loaded` } };
     ctx.progress(0, 'parsing markers');
     const out = analyseJpegBytes(b, ctx.signal);
     ctx.progress(1);

@@ -132,20 +132,34 @@ export function markerName(code: number): string {
   if (code >= 0xd0 && code <= 0xd7) return `RST${code - 0xd0}`;
   if (code >= 0xf0 && code <= 0xfd) return `JPG${code - 0xf0}`;
   switch (code) {
-    case 0xc4: return 'DHT';
-    case 0xc8: return 'JPG';
-    case 0xcc: return 'DAC';
-    case 0xd8: return 'SOI';
-    case 0xd9: return 'EOI';
-    case 0xda: return 'SOS';
-    case 0xdb: return 'DQT';
-    case 0xdc: return 'DNL';
-    case 0xdd: return 'DRI';
-    case 0xde: return 'DHP';
-    case 0xdf: return 'EXP';
-    case 0xfe: return 'COM';
-    case 0x01: return 'TEM';
-    default: return `0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
+    case 0xc4:
+      return 'DHT';
+    case 0xc8:
+      return 'JPG';
+    case 0xcc:
+      return 'DAC';
+    case 0xd8:
+      return 'SOI';
+    case 0xd9:
+      return 'EOI';
+    case 0xda:
+      return 'SOS';
+    case 0xdb:
+      return 'DQT';
+    case 0xdc:
+      return 'DNL';
+    case 0xdd:
+      return 'DRI';
+    case 0xde:
+      return 'DHP';
+    case 0xdf:
+      return 'EXP';
+    case 0xfe:
+      return 'COM';
+    case 0x01:
+      return 'TEM';
+    default:
+      return `0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
   }
 }
 
@@ -399,7 +413,8 @@ export function parseJpeg(b: Buffer): ParsedJpeg {
           const c = start + 6 + i * 3;
           components.push({ id: b[c]!, h: b[c + 1]! >> 4, v: b[c + 1]! & 15, tq: b[c + 2]! & 3 });
         }
-        if (components.length !== nc) problem(at, 'truncated', `${name} at offset ${at} lists ${nc} components but holds ${components.length}`);
+        if (components.length !== nc)
+          problem(at, 'truncated', `${name} at offset ${at} lists ${nc} components but holds ${components.length}`);
         out.sof = {
           marker: name,
           code,

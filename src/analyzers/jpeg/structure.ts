@@ -54,7 +54,16 @@ export function qualityReport(j: ParsedJpeg): QualityReport {
     const est = estimateIjgQuality(t.values, role === 'luminance' ? 'luminance' : 'chrominance');
     const values: number[][] = [];
     for (let r = 0; r < 8; r++) values.push(t.values.slice(r * 8, r * 8 + 8));
-    return { id: t.id, bits: t.bits, offset: t.offset, values, role, quality: est.quality, meanAbsError: est.meanAbsError, exactIjg: est.exact };
+    return {
+      id: t.id,
+      bits: t.bits,
+      offset: t.offset,
+      values,
+      role,
+      quality: est.quality,
+      meanAbsError: est.meanAbsError,
+      exactIjg: est.exact,
+    };
   });
   const luma = tables.find((t) => t.role === 'luminance') ?? null;
   const chroma = tables.find((t) => t.role === 'chrominance') ?? null;
@@ -70,7 +79,8 @@ export function qualityReport(j: ParsedJpeg): QualityReport {
   };
 }
 
-export type TrailingKind = 'none' | 'padding' | 'mpf-images' | 'jpeg' | 'zip' | 'pdf' | 'mp4' | 'samsung-trailer' | 'metadata-trailer' | 'other';
+export type TrailingKind =
+  'none' | 'padding' | 'mpf-images' | 'jpeg' | 'zip' | 'pdf' | 'mp4' | 'samsung-trailer' | 'metadata-trailer' | 'other';
 
 export type TrailingReport = {
   /** Offset just after the first EOI, or null when the file has none. */
