@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { blockMeans, maxAbsDiff, orientPlane, planeStats, robustZ, strips } from '../../src/analyzers/ela/compute.js';
+import { blockMeans, ErrorAccumulator, maxAbsDiff, orientPlane, planeStats, robustZ, strips } from '../../src/analyzers/ela/compute.js';
 import { recompressionError, roundTrip } from '../../src/analyzers/ela/index.js';
 import { encodeIndexedPng, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
@@ -63,6 +63,12 @@ describe('ela compute', () => {
     let differing = 0;
     for (let i = 0; i < whole.length; i++) if (whole[i] !== striped[i]) differing++;
     assert.equal(differing, 0, `${differing} pixels differ between strip-wise and whole-image ELA`);
+    // The fused pass (error, histogram and block sums together) agrees with the separate ones.
+    const acc = new ErrorAccumulator(info.width, info.height, 32);
+    const fused = await recompressionError(raw, 90, new AbortController().signal, 64, acc);
+    assert.ok(Buffer.from(fused).equals(Buffer.from(whole)));
+    assert.deepEqual(acc.stats(), planeStats(whole));
+    assert.deepEqual(acc.grid().means, blockMeans({ data: whole, width: info.width, height: info.height }, 32).means);
   });
 
   it('uses an inferno map whose lightness rises monotonically from black to pale yellow', () => {

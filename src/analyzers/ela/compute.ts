@@ -179,6 +179,38 @@ export class ErrorAccumulator {
     }
   }
 
+  /**
+   * Fused pass for the common case (3 channels, display = stored orientation): writes the error
+   * of rows [y0, ...) into `out` and adds them to the histogram and block sums in the same loop.
+   */
+  addDiff(a: Uint8Array, b: Uint8Array, out: Uint8Array, y0: number): void {
+    const { width: w, blockSize: bs, cols, hist, sums } = this;
+    const n = Math.floor(out.length / w);
+    if (a.length < n * w * 3 || b.length < n * w * 3) throw new RangeError('ELA planes are shorter than width x height x 3');
+    for (let y = 0; y < n; y++) {
+      const rowBase = Math.floor((y0 + y) / bs) * cols;
+      let o = y * w;
+      let j = o * 3;
+      for (let c = 0; c < cols; c++) {
+        const end = Math.min(w, (c + 1) * bs);
+        let s = 0;
+        for (let x = c * bs; x < end; x++, o++, j += 3) {
+          let d0 = (a[j] as number) - (b[j] as number);
+          let d1 = (a[j + 1] as number) - (b[j + 1] as number);
+          let d2 = (a[j + 2] as number) - (b[j + 2] as number);
+          if (d0 < 0) d0 = -d0;
+          if (d1 < 0) d1 = -d1;
+          if (d2 < 0) d2 = -d2;
+          const e = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
+          out[o] = e;
+          hist[e]!++;
+          s += e;
+        }
+        sums[rowBase + c]! += s;
+      }
+    }
+  }
+
   grid(): BlockGrid {
     const { width: w, height: h, blockSize: bs, cols, rows, sums } = this;
     const means = new Float64Array(cols * rows);
@@ -297,12 +329,20 @@ export function outlierClusters(grid: BlockGrid, rz: RobustZ, zMin: number, minD
   return { outliers, clusters };
 }
 
-/** Lookup table from error (grey levels) to palette index: `fullScale` levels of error reach index 255. */
-export function amplifyLut(fullScale: number): Uint8Array {
-  const lut = new Uint8Array(256);
+/**
+ * Palette for a heatmap whose pixels are raw errors (grey levels): error v gets the colour of
+ * min(1, v / fullScale). The amplification lives in the palette, so no pass over the pixels.
+ */
+export function amplifiedPalette(lut256: Uint8Array, fullScale: number): Uint8Array {
+  const pal = new Uint8Array(256 * 3);
   const k = 255 / Math.max(1, fullScale);
-  for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(v * k));
-  return lut;
+  for (let v = 0; v < 256; v++) {
+    const i = Math.min(255, Math.round(v * k));
+    pal[v * 3] = lut256[i * 3] as number;
+    pal[v * 3 + 1] = lut256[i * 3 + 1] as number;
+    pal[v * 3 + 2] = lut256[i * 3 + 2] as number;
+  }
+  return pal;
 }
 
 /** Block map as palette indices: each block a `cell` x `cell` square, outliers framed with index `frame`. */
