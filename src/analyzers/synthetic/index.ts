@@ -116,20 +116,7 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
         strongest: features.peaks.map((p) => ({ fx: p.fx, fy: p.fy, z: p.z })),
         ...pk,
       };
-      if (fo.score >= SIGNAL_THRESHOLD) {
-        findings.push({
-          severity: 'info',
-          code: 'spectrum-high-frequency-excess',
-          message: 'The finest detail carries more energy than natural photos usually do, as up-sampling generators leave it; this is a weak signal that sharpening or noise also produce.',
-        });
-      }
-      if (pk.score >= SIGNAL_THRESHOLD) {
-        findings.push({
-          severity: 'info',
-          code: 'spectrum-periodic-peaks',
-          message: 'The spectrum shows grid-aligned peaks like those up-sampling generators leave; this is a weak signal that JPEG blocks and fine patterns also produce.',
-        });
-      }
+      // No findings for the weak spectral signals: they fire on about a third of camera photos, so they live in data only.
     }
 
     // 2. Face geometry against the FFHQ alignment (needs the faces analyzer's landmarks).
