@@ -22,6 +22,8 @@ export interface ContainerScan {
   exif: Buffer[];
   /** A C2PA/JUMBF manifest store appears to be embedded (PNG caBX, JPEG APP11 JUMBF, ISO BMFF/RIFF `c2pa`, or a `jumd` c2pa label). */
   c2paMarker: boolean;
+  /** JPEG APP11 JUMBF segments (C2PA or other JUMBF users such as JPEG XT). */
+  jumbf: boolean;
   /** Caps hit and damage seen; informational. */
   notes: string[];
 }
@@ -46,7 +48,7 @@ function cut(s: string): string {
 }
 
 class Collector {
-  readonly scan: ContainerScan = { entries: [], xmp: [], exif: [], c2paMarker: false, notes: [] };
+  readonly scan: ContainerScan = { entries: [], xmp: [], exif: [], c2paMarker: false, jumbf: false, notes: [] };
   inflated = 0;
   note(msg: string): void {
     if (this.scan.notes.length < 20 && !this.scan.notes.includes(msg)) this.scan.notes.push(msg);
@@ -159,6 +161,7 @@ function readJpeg(b: Buffer, c: Collector): void {
     if (len < 2 || end > b.length) return c.note(`JPEG segment 0x${m.toString(16)} at byte ${p} runs past the end of the file`);
     const data = b.subarray(start, end);
     if (m === 0xfe) c.add('jpeg-COM', 'Comment', data.toString('utf8').replace(/\0+$/, ''));
+    else if (m === 0xeb && data[0] === 0x4a && data[1] === 0x50) c.scan.jumbf = true; // APP11 'JP'
     p = end;
   }
 }

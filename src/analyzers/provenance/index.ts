@@ -47,7 +47,7 @@ const C2PA_MIME: Readonly<Record<string, string>> = {
   avi: 'video/avi',
 };
 
-function c2paFromRead(r: C2paRead, marker: boolean, trust: LoadedTrust): C2paSummary {
+function c2paFromRead(r: C2paRead, marker: boolean, jumbf: boolean, trust: LoadedTrust): C2paSummary {
   if (r.ok) {
     let store: unknown;
     try {
@@ -64,8 +64,10 @@ function c2paFromRead(r: C2paRead, marker: boolean, trust: LoadedTrust): C2paSum
     // A store the byte scan saw but the reader did not find is still reported as present and unreadable.
     return marker && !sum.remoteManifestUrl && /JumbfNotFound/.test(error) ? unreadableStore(`embedded JUMBF found but no manifest store (${error})`) : sum;
   }
-  // Only a file that really embeds a store can have a broken one: fuzzed JPEGs make the reader fail without any C2PA in them.
-  if (marker) return unreadableStore(error);
+  // Only a file that really embeds a store can have a broken one: fuzzed JPEGs make the reader fail
+  // (InvalidAsset) without any C2PA in them. JUMBF/claim errors, a timeout or a crash mean there was a store.
+  const containerOnly = /InvalidAsset|UnsupportedType|IoError/.test(error) && !r.stopped;
+  if (marker || jumbf || !containerOnly) return unreadableStore(error);
   return emptySummary();
 }
 
@@ -105,7 +107,7 @@ export async function analyzeProvenance(bytes: Buffer, info: Pick<EvidenceInfo, 
     const t0 = performance.now();
     const r = await c2paHost(trust.settingsJson).read(mime, bytes, { timeoutMs: opts.c2paTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (r.stopped === 'cancelled') throw new VerilensError('cancelled', 'analysis was cancelled');
-    c2pa = c2paFromRead(r, scan.c2paMarker, trust);
+    c2pa = c2paFromRead(r, scan.c2paMarker, scan.jumbf, trust);
     reader = {
       ran: true,
       engine: '@contentauth/c2pa-wasm 0.13 (c2pa-rs)',
