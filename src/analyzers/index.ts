@@ -6,6 +6,7 @@ import { jpegAnalyzer } from './jpeg/index.js';
 import { facesAnalyzer } from './faces/index.js';
 import { livenessAnalyzer } from './liveness/index.js';
 import { faceSwapAnalyzer } from './face-swap/index.js';
+import { classifiersAnalyzer } from './face-swap/classifiers.js';
 import { containerAnalyzer } from './container/index.js';
 import { syntheticAnalyzer } from './synthetic/index.js';
 
@@ -21,6 +22,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   facesAnalyzer,
   livenessAnalyzer,
   faceSwapAnalyzer,
+  classifiersAnalyzer,
   containerAnalyzer,
   syntheticAnalyzer,
 ];
