@@ -126,6 +126,19 @@ describe('jpeg malformed input', () => {
       assert.notEqual(out.verdict, 'consistent');
     });
 
+  it('reads 16-bit quantisation entries big-endian, even from a segment that runs past the end of the file', async () => {
+    const b = await readFile(fixture('jpeg', 'dqt-16bit-length-past-eof.jpg'));
+    const j = parseJpeg(b);
+    const t = j.quantTables[0]!;
+    assert.equal(t.bits, 16);
+    assert.equal(t.id, 1);
+    assert.equal(t.values[0], b.readUInt16BE(t.offset + 1));
+    assert.equal(t.values[1], b.readUInt16BE(t.offset + 3)); // zig-zag index 1 is natural index 1
+    assert.equal(t.values[8], b.readUInt16BE(t.offset + 5)); // zig-zag index 2 is natural index 8
+    assert.deepEqual(j.problems[0], { offset: 42, code: 'truncated', message: j.problems[0]!.message });
+    assert.match(j.problems[0]!.message, /claims 52739 bytes/);
+  });
+
   it('a camera file cut inside its image data still gives tables and a truncation finding', async () => {
     const full = await readFile(fixture('images', 'canon-dslr.jpg'));
     const cut = full.subarray(0, Math.floor(full.length * 0.6));
