@@ -149,6 +149,22 @@ describe('ela analyzer inputs and parameters', () => {
     assert.ok(r.findings.some((f) => f.code === 'ela-too-small'));
   });
 
+  it('downscales only the artifact above maxPixels, and says so', async () => {
+    const { r, store } = await ela(fixture('images', 'ela_original.jpg'), { maxPixels: 100_000 });
+    assert.equal(r.status, 'ok');
+    const h = artifact(r, store, 'ela-heatmap');
+    assert.ok(h.width * h.height <= 100_000);
+    assert.ok(Math.abs(h.width / h.height - 902 / 770) < 0.02);
+    const ref = r.artifacts.find((a) => a.kind === 'ela-heatmap');
+    assert.match(ref?.note ?? '', /downscaled from 902x770/);
+    assert.equal((r.data['heatmap'] as { downscaled: boolean }).downscaled, true);
+    assert.ok(r.findings.some((f) => f.code === 'ela-artifact-downscaled'));
+    // The statistics still come from the full-size error map.
+    assert.deepEqual([r.data['width'], r.data['height']], [902, 770]);
+    const full = await ela(fixture('images', 'ela_original.jpg'));
+    assert.deepEqual(r.data['global'], full.r.data['global']);
+  });
+
   it('runs on lossless and non-JPEG sources with the caveat', async () => {
     for (const name of ['Bush-dog.tif', 'avif_Irvine_CA.avif']) {
       const { r } = await ela(fixture('images', name));

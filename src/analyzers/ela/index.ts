@@ -96,7 +96,7 @@ async function decodeRaw(ev: Evidence, bytes: Buffer): Promise<Raw> {
     return { data, width: info.width, height: info.height, channels: 3 };
   } catch (err) {
     const msg = (err as Error).message.split('\n').filter((l) => l.trim()).pop() ?? String(err);
-    if (/compression format has not been built in|no decoder|plugin/i.test(msg)) {
+    if (/compression format has not been built in|no decoder|plugin|unsupported JPEG data precision/i.test(msg)) {
       throw new VerilensError('decoder-unavailable', `${ev.input}: this build cannot decode ${ev.info.format.toUpperCase()} pixels (${msg}), so ELA cannot run on it`);
     }
     throw new VerilensError('decode-failed', `${ev.input}: cannot decode the image pixels for ELA (${msg})`);
@@ -322,7 +322,7 @@ export const elaAnalyzer = defineAnalyzer({
     const scored = grid.cols * grid.rows >= MIN_SCORED_BLOCKS;
     const { score, strongestMeanZ } = elaScore(clusters);
     // Only clusters of a few blocks become findings; single blocks are usually edges or specks.
-    const notable = clusters.filter((c) => c.blocks >= MIN_CLUSTER_BLOCKS);
+    const notable = clusters.filter((c) => c.blocks >= MIN_CLUSTER_BLOCKS).sort((x, y) => y.meanZ - x.meanZ);
     for (const c of notable.slice(0, MAX_REGION_FINDINGS)) {
       findings.push({
         severity: 'warn',
