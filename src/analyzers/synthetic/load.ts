@@ -55,11 +55,33 @@ export interface RenderedSpectrum {
   range: [number, number];
 }
 
+/** Approximate percentile from a 4096-bin histogram (exact to 1/4096 of the range; no full sort). */
+function percentile(values: Float32Array, q: number): number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > min)) return min;
+  const bins = 4096;
+  const hist = new Uint32Array(bins);
+  const k = (bins - 1) / (max - min);
+  for (let i = 0; i < values.length; i++) hist[Math.floor((values[i]! - min) * k)]!++;
+  const target = q * (values.length - 1);
+  let acc = 0;
+  for (let b = 0; b < bins; b++) {
+    acc += hist[b]!;
+    if (acc > target) return min + b / k;
+  }
+  return max;
+}
+
 /** Log spectrum as an inferno PNG (DC in the centre), scaled between the 1st and 99.9th percentiles. */
 export function renderSpectrum(logPower: Float32Array, n: number): RenderedSpectrum {
-  const sorted = Float32Array.from(logPower).sort();
-  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))]!;
-  const hi = sorted[Math.floor(0.999 * (sorted.length - 1))]!;
+  const lo = percentile(logPower, 0.01);
+  const hi = percentile(logPower, 0.999);
   const span = hi - lo > 1e-9 ? hi - lo : 1;
   const idx = new Uint8Array(n * n);
   for (let i = 0; i < n * n; i++) idx[i] = Math.max(0, Math.min(255, Math.round(((logPower[i]! - lo) / span) * 255)));

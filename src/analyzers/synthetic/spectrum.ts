@@ -96,10 +96,11 @@ export function analyseSpectrum(pixels: Float64Array, n: number): SpectrumResult
   const sum = new Float64Array(maxR + 1);
   const sum2 = new Float64Array(maxR + 1);
   const count = new Float64Array(maxR + 1);
-  const radiusOf = (x: number, y: number): number => Math.round(Math.hypot(x - half, y - half));
+  const radiusOf = (x: number, y: number): number => Math.round(Math.sqrt((x - half) * (x - half) + (y - half) * (y - half)));
   for (let y = 0; y < n; y++) {
+    const dy2 = (y - half) * (y - half);
     for (let x = 0; x < n; x++) {
-      const r = radiusOf(x, y);
+      const r = Math.round(Math.sqrt((x - half) * (x - half) + dy2));
       const v = logPower[y * n + x]!;
       sum[r] = sum[r]! + v;
       sum2[r] = sum2[r]! + v * v;
