@@ -2,7 +2,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { ANALYZERS } from './analyzers/index.js';
-import { CaseSession, defaultCasesDir, loadCase, withCase, type Annotation, type CaseEvidence, type CaseState, type LoadedCase } from './cases/index.js';
+import {
+  CaseSession,
+  defaultCasesDir,
+  loadCase,
+  withCase,
+  type Annotation,
+  type CaseEvidence,
+  type CaseState,
+  type LoadedCase,
+} from './cases/index.js';
 import {
   validateCall,
   type AddEvidenceOutcome,
@@ -89,7 +98,11 @@ export async function displayImage(bytes: Uint8Array, mime: string): Promise<Blo
     .resize({ width: DISPLAY_MAX_PX, height: DISPLAY_MAX_PX, fit: 'inside', withoutEnlargement: true })
     .png({ compressionLevel: 3 })
     .toBuffer({ resolveWithObject: true });
-  return b64('image/png', data, { width: info.width, height: info.height, note: `converted from ${mime} to PNG for display; the evidence file is unchanged` });
+  return b64('image/png', data, {
+    width: info.width,
+    height: info.height,
+    note: `converted from ${mime} to PNG for display; the evidence file is unchanged`,
+  });
 }
 
 /** Small JPEG thumbnail with EXIF orientation applied. */
@@ -103,7 +116,12 @@ export async function thumbnail(bytes: Uint8Array): Promise<Blob64> {
 }
 
 const ARTIFACT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' };
-const ROLE_USERS: Record<string, string[]> = { 'face-detector': ['faces'], liveness: ['liveness'], 'face-swap': ['face-swap'], classifier: ['classifier'] };
+const ROLE_USERS: Record<string, string[]> = {
+  'face-detector': ['faces'],
+  liveness: ['liveness'],
+  'face-swap': ['face-swap'],
+  classifier: ['classifier'],
+};
 
 /** Case id as the case store makes them: VL-YYYYMMDD-XXXXXX; the folder under the cases dir has the same name. */
 function newCaseId(now: Date): string {
@@ -112,7 +130,14 @@ function newCaseId(now: Date): string {
 }
 
 function summaryOf(s: CaseState): CaseSummary {
-  return { id: s.id, title: s.title, analyst: s.analyst, created: s.created, evidenceCount: s.evidence.length, ...(s.custody.updated ? { updated: s.custody.updated } : {}) };
+  return {
+    id: s.id,
+    title: s.title,
+    analyst: s.analyst,
+    created: s.created,
+    evidenceCount: s.evidence.length,
+    ...(s.custody.updated ? { updated: s.custody.updated } : {}),
+  };
 }
 
 /** One evidence entry for the UI: the latest analysis and the annotations that concern it. */
@@ -125,18 +150,40 @@ function entryOf(s: CaseState, e: CaseEvidence): EvidenceEntry {
     if (a.kind === 'note' || a.evidence !== e.sha256) continue;
     switch (a.kind) {
       case 'verdict-override':
-        overrides.push({ ...(a.analyzer ? { analyzer: a.analyzer } : {}), verdict: a.verdict, reason: a.reason, by: r.analyst, at: r.time });
+        overrides.push({
+          ...(a.analyzer ? { analyzer: a.analyzer } : {}),
+          verdict: a.verdict,
+          reason: a.reason,
+          by: r.analyst,
+          at: r.time,
+        });
         break;
       case 'finding-mark':
-        marks.push({ analyzer: a.analyzer, code: a.finding, mark: a.mark, ...(a.comment ? { comment: a.comment } : {}), by: r.analyst, at: r.time });
+        marks.push({
+          analyzer: a.analyzer,
+          code: a.finding,
+          mark: a.mark,
+          ...(a.comment ? { comment: a.comment } : {}),
+          by: r.analyst,
+          at: r.time,
+        });
         break;
       case 'bookmark':
         bookmarks.push({ seq: r.seq, comment: a.comment, ...(a.region ? { region: a.region } : {}), by: r.analyst, at: r.time });
         break;
     }
   }
-  const entry: EvidenceEntry = { sha256: e.sha256, name: e.names[0] ?? e.sha256, info: e.info, addedAt: e.addedAt, overrides, marks, bookmarks };
-  if (e.analysis) entry.analysis = { analyzers: e.analysis.analyzers, integrity: { unchanged: e.analysis.unchanged }, ranAt: e.analysis.time };
+  const entry: EvidenceEntry = {
+    sha256: e.sha256,
+    name: e.names[0] ?? e.sha256,
+    info: e.info,
+    addedAt: e.addedAt,
+    overrides,
+    marks,
+    bookmarks,
+  };
+  if (e.analysis)
+    entry.analysis = { analyzers: e.analysis.analyzers, integrity: { unchanged: e.analysis.unchanged }, ranAt: e.analysis.time };
   return entry;
 }
 
@@ -151,11 +198,17 @@ function modelCard(e: ModelEntry): string {
     `Role: ${e.role}. Licence: ${e.licence}.`,
     `Upstream: ${e.upstream.repository ?? ''} ${e.upstream.commit ?? ''} ${e.upstream.path ?? ''}`.trim(),
     `Input: ${JSON.stringify(e.input)}`,
-    `Thresholds: ${Object.entries(e.thresholds).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `Thresholds: ${
+      Object.entries(e.thresholds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
     `Strength: ${e.strength} signal.`,
     '',
     'Measured performance:',
-    ...(e.performance.length ? e.performance.map((p) => `  ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? ` — ${p.note}` : ''}`) : ['  none recorded']),
+    ...(e.performance.length
+      ? e.performance.map((p) => `  ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? ` — ${p.note}` : ''}`)
+      : ['  none recorded']),
     '',
     `Limits: ${e.limits}`,
   ];
@@ -201,7 +254,9 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
           if (before.has(e.sha256)) out.duplicates.push(basename(p));
           else out.added.push(entryOf(s.state, e));
         } catch (err) {
-          out.refused.push({ name: basename(p), error: toErrorInfo(err, 'intake-failed') });
+          // The UI gets file names, never the paths it could hand back.
+          const e = toErrorInfo(err, 'intake-failed');
+          out.refused.push({ name: basename(p), error: { code: e.code, message: e.message.split(p).join(basename(p)) } });
         }
       }
     });
@@ -228,10 +283,19 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     async listRecentCases() {
       const names = await readdir(casesDir).catch(() => [] as string[]);
       const dated = await Promise.all(
-        names.map(async (n) => ({ n, t: await stat(join(casesDir, n, 'custody.log')).then((x) => x.mtimeMs, () => -1) })),
+        names.map(async (n) => ({
+          n,
+          t: await stat(join(casesDir, n, 'custody.log')).then(
+            (x) => x.mtimeMs,
+            () => -1,
+          ),
+        })),
       );
       const out: CaseSummary[] = [];
-      for (const { n } of dated.filter((d) => d.t >= 0).sort((a, b) => b.t - a.t).slice(0, 50)) {
+      for (const { n } of dated
+        .filter((d) => d.t >= 0)
+        .sort((a, b) => b.t - a.t)
+        .slice(0, 50)) {
         const c = await loadCase(join(casesDir, n)).catch(() => null);
         if (c && c.state.id === n) out.push(summaryOf(c.state));
       }
@@ -239,7 +303,12 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     },
     async createCase(input) {
       const id = newCaseId(new Date());
-      const s = await CaseSession.create(caseDir(id), { id, title: input.title, analyst: input.analyst, ...(input.notes ? { notes: input.notes } : {}) });
+      const s = await CaseSession.create(caseDir(id), {
+        id,
+        title: input.title,
+        analyst: input.analyst,
+        ...(input.notes ? { notes: input.notes } : {}),
+      });
       try {
         return viewOf(s.state);
       } finally {
@@ -281,8 +350,14 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
               ...(options.params ? { params: options.params } : {}),
               ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
               onProgress: (p) => {
-                const k = Math.max(0, plan.findIndex((a) => a.id === p.analyzer));
-                emit(i, (k + p.fraction) / plan.length, `${name}: ${p.analyzer}${p.note ? ` — ${p.note}` : ''}`, { evidence: t.sha256, analyzer: p.analyzer });
+                const k = Math.max(
+                  0,
+                  plan.findIndex((a) => a.id === p.analyzer),
+                );
+                emit(i, (k + p.fraction) / plan.length, `${name}: ${p.analyzer}${p.note ? ` — ${p.note}` : ''}`, {
+                  evidence: t.sha256,
+                  analyzer: p.analyzer,
+                });
               },
             });
             emit(i, 1, `${name}: done`, { evidence: t.sha256 });
@@ -293,7 +368,8 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
         jobs.delete(jobId);
         host.emit({ type: 'job-finished', jobId, ok: !ac.signal.aborted, cancelled: ac.signal.aborted });
       }
-      if (ac.signal.aborted) throw new VerilensError('cancelled', 'Analysis was cancelled; files finished before the cancel keep their new results.');
+      if (ac.signal.aborted)
+        throw new VerilensError('cancelled', 'Analysis was cancelled; files finished before the cancel keep their new results.');
       return viewOf((await load(caseId)).state);
     },
     async cancelJob(jobId) {
@@ -305,7 +381,8 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     async getEvidenceImage(caseId, sha) {
       const c = await load(caseId);
       const e = evidenceIn(c, sha);
-      if (e.info.kind !== 'image') throw new VerilensError('not-an-image', `${e.names[0]} is a ${e.info.kind}; it has no still image to show`);
+      if (e.info.kind !== 'image')
+        throw new VerilensError('not-an-image', `${e.names[0]} is a ${e.info.kind}; it has no still image to show`);
       return displayImage(await readVerified(join(c.dir, e.stored), sha), e.info.type);
     },
     async getThumbnail(caseId, sha) {
@@ -328,10 +405,22 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       return annotateWith(caseId, sha, { kind: 'verdict-override', evidence: sha, ...(analyzer ? { analyzer } : {}), verdict, reason });
     },
     async markFinding(caseId, sha, analyzer, code, mark, comment) {
-      return annotateWith(caseId, sha, { kind: 'finding-mark', evidence: sha, analyzer, finding: code, mark, ...(comment ? { comment } : {}) });
+      return annotateWith(caseId, sha, {
+        kind: 'finding-mark',
+        evidence: sha,
+        analyzer,
+        finding: code,
+        mark,
+        ...(comment ? { comment } : {}),
+      });
     },
     async addBookmark(caseId, sha, bm) {
-      return annotateWith(caseId, sha, { kind: 'bookmark', evidence: sha, comment: bm.comment, ...(bm.region ? { region: bm.region } : {}) });
+      return annotateWith(caseId, sha, {
+        kind: 'bookmark',
+        evidence: sha,
+        comment: bm.comment,
+        ...(bm.region ? { region: bm.region } : {}),
+      });
     },
     async listModels(): Promise<ModelStatus[]> {
       const registry = engineServices().models;
@@ -340,7 +429,13 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       for (const folder of await registry.verify()) {
         const m = folder.manifest;
         if (!m.ok || !m.manifest) {
-          out.push({ id: basename(m.dir), version: '—', sha256: m.sha256, status: 'refused', reason: `manifest ${m.path} refused: ${m.problem ?? 'unknown problem'}` });
+          out.push({
+            id: basename(m.dir),
+            version: '—',
+            sha256: m.sha256,
+            status: 'refused',
+            reason: `manifest ${m.path} refused: ${m.problem ?? 'unknown problem'}`,
+          });
           continue;
         }
         for (const s of folder.models) {
@@ -401,6 +496,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
 /** Read a file back from a case folder and check it is still the bytes its name promises. */
 export async function readVerified(path: string, sha256: string): Promise<Uint8Array> {
   const data = await readFile(path);
-  if (sha256Hex(data) !== sha256) throw new VerilensError('integrity', `${basename(path)} does not match its SHA-256 (the case folder was altered)`);
+  if (sha256Hex(data) !== sha256)
+    throw new VerilensError('integrity', `${basename(path)} does not match its SHA-256 (the case folder was altered)`);
   return data;
 }

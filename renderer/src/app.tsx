@@ -26,7 +26,14 @@ export function App() {
   const { theme, toggle } = useTheme();
   const [tab, setTab] = useState<Tab>('cases');
   const [help, setHelp] = useState(false);
-  const [overlays, setOverlaysState] = useState<Overlays>({ heatmap: false, blockmap: false, faces: true, sideBySide: false, magnifier: false, opacity: 0.6 });
+  const [overlays, setOverlaysState] = useState<Overlays>({
+    heatmap: false,
+    blockmap: false,
+    faces: true,
+    sideBySide: false,
+    magnifier: false,
+    opacity: 0.6,
+  });
   const setOverlays = useCallback((p: Partial<Overlays>) => setOverlaysState((o) => ({ ...o, ...p })), []);
   const controlRef = useRef<ViewerControl | null>(null);
 
@@ -70,7 +77,13 @@ export function App() {
         <span className="brand">Verilens</span>
         <nav>
           {TABS.map((t) => (
-            <button key={t.id} className={`tab ${tab === t.id ? 'active' : ''}`} onClick={() => setTab(t.id)} title={`${t.label} (${t.key})`} data-tab={t.id}>
+            <button
+              key={t.id}
+              className={`tab ${tab === t.id ? 'active' : ''}`}
+              onClick={() => setTab(t.id)}
+              title={`${t.label} (${t.key})`}
+              data-tab={t.id}
+            >
               {t.label}
             </button>
           ))}
@@ -100,7 +113,9 @@ export function App() {
         ))}
       </div>
       <main className={`main tab-${tab}`}>
-        {tab === 'cases' && <CasesView {...(ws.info ? { info: ws.info } : {})} recent={ws.recent} onCreate={createCase} onOpen={(id) => void openCase(id)} />}
+        {tab === 'cases' && (
+          <CasesView {...(ws.info ? { info: ws.info } : {})} recent={ws.recent} onCreate={createCase} onOpen={(id) => void openCase(id)} />
+        )}
         {tab === 'examine' &&
           (ws.current ? (
             <div className="workbench">
@@ -127,7 +142,14 @@ export function App() {
             <div className="empty-state">Open or create a case first (Cases, key 1).</div>
           ))}
         {tab === 'models' && <ModelsView />}
-        {tab === 'report' && <ReportView {...(ws.info ? { info: ws.info } : {})} {...(ws.current ? { c: ws.current } : {})} track={jobs.begin} done={jobs.end} />}
+        {tab === 'report' && (
+          <ReportView
+            {...(ws.info ? { info: ws.info } : {})}
+            {...(ws.current ? { c: ws.current } : {})}
+            track={jobs.begin}
+            done={jobs.end}
+          />
+        )}
       </main>
       {help && (
         <div className="modal-backdrop" onClick={() => setHelp(false)}>

@@ -198,9 +198,26 @@ export interface VerilensApi {
   getThumbnail(caseId: string, evidence: string): Promise<ApiResult<Blob64>>;
   getArtifact(caseId: string, sha256: string): Promise<ApiResult<Blob64>>;
   /** `analyzer` '' overrides the evidence's overall verdict. A later override supersedes an earlier one. */
-  setVerdictOverride(caseId: string, evidence: string, analyzer: string, verdict: Verdict, reason: string): Promise<ApiResult<EvidenceEntry>>;
-  markFinding(caseId: string, evidence: string, analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<ApiResult<EvidenceEntry>>;
-  addBookmark(caseId: string, evidence: string, bookmark: { comment: string; region?: { x: number; y: number; width: number; height: number } }): Promise<ApiResult<EvidenceEntry>>;
+  setVerdictOverride(
+    caseId: string,
+    evidence: string,
+    analyzer: string,
+    verdict: Verdict,
+    reason: string,
+  ): Promise<ApiResult<EvidenceEntry>>;
+  markFinding(
+    caseId: string,
+    evidence: string,
+    analyzer: string,
+    code: string,
+    mark: FindingMarkKind,
+    comment: string,
+  ): Promise<ApiResult<EvidenceEntry>>;
+  addBookmark(
+    caseId: string,
+    evidence: string,
+    bookmark: { comment: string; region?: { x: number; y: number; width: number; height: number } },
+  ): Promise<ApiResult<EvidenceEntry>>;
   listModels(): Promise<ApiResult<ModelStatus[]>>;
   getSigner(): Promise<ApiResult<SignerInfo | null>>;
   /** Main asks where to save; signs with the analyst key. */
@@ -278,7 +295,10 @@ const MAX_TEXT = 4000;
 const MAX_PATHS = 500;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 const text =
   (max: number, required = false): Check =>
@@ -331,7 +351,8 @@ const jsonScalarRecord: Check = (v, n) => {
   if (keys.length > 64) return `${n} has too many keys`;
   for (const k of keys) {
     const x = v[k];
-    if (!(typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)))) return `${n}.${k} must be a string, number or boolean`;
+    if (!(typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x))))
+      return `${n}.${k} must be a string, number or boolean`;
   }
   return null;
 };
@@ -361,7 +382,9 @@ const args =
 export const API_VALIDATORS: { readonly [M in ApiMethod]: (a: readonly unknown[]) => string | null } = {
   getAppInfo: args(),
   listRecentCases: args(),
-  createCase: args(record({ title: { check: text(200, true) }, analyst: { check: text(200, true) }, notes: { check: text(MAX_TEXT), optional: true } })),
+  createCase: args(
+    record({ title: { check: text(200, true) }, analyst: { check: text(200, true) }, notes: { check: text(MAX_TEXT), optional: true } }),
+  ),
   openCase: args(id),
   addEvidenceFromDialog: args(id),
   addEvidenceDropped: args(id, arrayOf(path, MAX_PATHS)),

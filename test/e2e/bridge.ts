@@ -35,7 +35,8 @@ function initScript(methods: readonly string[]): void {
     api[m] = (...args: unknown[]) => w.__verilensCall(m, args);
   }
   // The page hands dropped File objects; Electron's preload maps them to paths, the test bridge to names.
-  api['addEvidenceDropped'] = (caseId: string, files: { name: string }[]) => w.__verilensCall('addEvidenceDropped', [caseId, files.map((f) => f.name)]);
+  api['addEvidenceDropped'] = (caseId: string, files: { name: string }[]) =>
+    w.__verilensCall('addEvidenceDropped', [caseId, files.map((f) => f.name)]);
   api['onEvent'] = (l: Listener) => {
     listeners.add(l);
     return () => listeners.delete(l);
@@ -57,7 +58,9 @@ export function createTestBridge(opts: ApiOptions & { dropRoot: string }): TestB
       pickReportFile: async () => fileQueue.shift() ?? null,
       emit: (e) => {
         events.push(e);
-        void page?.evaluate((ev) => (globalThis as unknown as { __verilensEmit?: (x: unknown) => void }).__verilensEmit?.(ev), e).catch(() => undefined);
+        void page
+          ?.evaluate((ev) => (globalThis as unknown as { __verilensEmit?: (x: unknown) => void }).__verilensEmit?.(ev), e)
+          .catch(() => undefined);
       },
     },
     opts,
@@ -105,7 +108,8 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
       return;
     }
     readFile(file).then(
-      (data) => res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(data),
+      (data) =>
+        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(data),
       () => res.writeHead(404).end(),
     );
   });

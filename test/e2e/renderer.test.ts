@@ -9,7 +9,9 @@ import { fixture, ROOT } from '../helpers.js';
 import { createTestBridge, serveStatic, type TestBridge } from './bridge.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian Chromium not found at ${CHROMIUM} (apt-get install chromium); the renderer end-to-end suite needs it`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Debian Chromium not found at ${CHROMIUM} (apt-get install chromium); the renderer end-to-end suite needs it`;
 const SHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
 const RENDERER = join(ROOT, 'renderer');
 
@@ -64,6 +66,15 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  /** A global shortcut: leave any text field first, as an analyst would (shortcuts are ignored while typing). */
+  const key = async (k: string): Promise<void> => {
+    await page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
+    await page.keyboard.press(k);
+  };
+  const openPanel = async (id: string): Promise<void> => {
+    const header = page.locator(`section.analyzer[data-analyzer="${id}"] > header`);
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  };
 
   it('opens on the cases view under the strict CSP with the bridge connected', async () => {
     await page.goto(server.url);
@@ -81,8 +92,12 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByLabel('Case notes').fill('Received by e-mail from the onboarding team.');
     await page.getByRole('button', { name: 'Create case' }).click();
     await page.getByText('No evidence', { exact: false }).or(page.locator('[data-testid="evidence-list"]')).first().waitFor();
-    bridge.queueEvidence([fixture('images', 'ela_modified.jpg'), fixture('e2e', 'selfie-live_T1.jpg'), fixture('images', 'not-png-bad-signature.png')]);
-    await page.keyboard.press('Control+o');
+    bridge.queueEvidence([
+      fixture('images', 'ela_modified.jpg'),
+      fixture('e2e', 'selfie-live_T1.jpg'),
+      fixture('images', 'not-png-bad-signature.png'),
+    ]);
+    await key('Control+o');
     const items = page.locator('[data-testid="evidence-list"] li');
     await assert.doesNotReject(items.nth(1).waitFor());
     assert.equal(await items.count(), 2);
@@ -102,28 +117,34 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.locator('[data-testid="viewer"] img.base').first().waitFor();
     await page.getByTestId('analyze').click();
     await page.locator('section.analyzer[data-analyzer="ela"]').waitFor({ timeout: 120_000 });
-    assert.ok(bridge.events.some((e) => e.type === 'progress'), 'progress events were streamed');
+    assert.ok(
+      bridge.events.some((e) => e.type === 'progress'),
+      'progress events were streamed',
+    );
     assert.ok(bridge.events.some((e) => e.type === 'job-finished' && e.ok));
-    await page.keyboard.press('h');
+    await key('h');
     const heat = page.getByTestId('heatmap-overlay');
     await heat.waitFor();
     // Page-side code is given as strings: this file is compiled without the DOM library.
-    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="heatmap-overlay"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`);
-    const opacity = (): Promise<string> => page.evaluate(`getComputedStyle(document.querySelector('[data-testid="heatmap-overlay"]')).opacity`);
+    await page.waitForFunction(
+      `(() => { const img = document.querySelector('[data-testid="heatmap-overlay"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`,
+    );
+    const opacity = (): Promise<string> =>
+      page.evaluate(`getComputedStyle(document.querySelector('[data-testid="heatmap-overlay"]')).opacity`);
     assert.equal(await opacity(), '0.6');
     await page.getByLabel('Heatmap opacity').fill('0.85');
     assert.equal(await opacity(), '0.85');
-    await page.locator('section.analyzer[data-analyzer="ela"] > header').click();
+    await openPanel('ela');
     await shot('02-examine-ela-heatmap');
-    await page.keyboard.press('b');
+    await key('b');
     await page.getByTestId('blockmap-overlay').waitFor();
-    await page.keyboard.press('b');
-    await page.keyboard.press('s');
+    await key('b');
+    await key('s');
     await page.getByText('ELA heatmap', { exact: true }).last().waitFor();
     assert.equal(await page.locator('[data-testid="viewer"] .pane').count(), 2);
     await shot('03-examine-side-by-side');
-    await page.keyboard.press('s');
-    await page.keyboard.press('h');
+    await key('s');
+    await key('h');
   });
 
   it('analyses the selfie and draws the face boxes with landmarks', async (t) => {
@@ -139,14 +160,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await marks.first().waitFor();
     assert.ok((await marks.count()) >= 1);
     assert.ok((await marks.first().locator('circle').count()) === 5, 'five landmarks per face');
-    await page.locator('section.analyzer[data-analyzer="faces"] > header').click();
+    await openPanel('faces');
     await shot('04-examine-faces');
   });
 
   it('records a verdict override with its reason in the case custody log', async () => {
     await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
     const panel = page.locator('section.analyzer[data-analyzer="ela"]');
-    if (!(await panel.getByTestId('override-ela').isVisible())) await panel.locator('> header').click();
+    await openPanel('ela');
     await panel.getByTestId('override-ela').click();
     await panel.getByLabel('Override verdict').selectOption('suspicious');
     await panel.getByLabel('Override reason').fill('Pasted object visible at full zoom; heatmap confirms a bright block.');
@@ -169,21 +190,24 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
   });
 
   it('shows the integrity status of every model with its card', async () => {
-    await page.keyboard.press('3');
+    await key('3');
     await page.getByRole('heading', { name: 'Models' }).waitFor();
     const rows = page.locator('[data-testid="models-table"] tbody tr');
     const none = page.getByText('No models are installed');
     await rows.first().or(none).waitFor({ timeout: 60_000 });
     if (await rows.count()) {
       const statuses = await rows.locator('.badge').allTextContents();
-      assert.ok(statuses.every((s) => s === 'Verified'), `every shipped model verifies: ${statuses.join(', ')}`);
+      assert.ok(
+        statuses.every((s) => s === 'Verified'),
+        `every shipped model verifies: ${statuses.join(', ')}`,
+      );
     }
     await shot('06-models');
   });
 
   it('exports a signed report and verifies it', async (t) => {
     const info = await bridge.api.handlers.getAppInfo();
-    await page.keyboard.press('4');
+    await key('4');
     await page.getByRole('heading', { name: 'Verify a report' }).waitFor();
     await shot('07-report');
     if (!info.features.reports) {
@@ -203,11 +227,11 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
   });
 
   it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
-    await page.keyboard.press('2');
-    await page.keyboard.press('t');
+    await key('2');
+    await key('t');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
     await shot('09-examine-light');
-    await page.keyboard.press('?');
+    await key('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await page.keyboard.press('Escape');
     assert.deepEqual(consoleErrors, []);

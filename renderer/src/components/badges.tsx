@@ -3,7 +3,11 @@ import { STATUS_LABEL, VERDICT_HELP, VERDICT_LABEL, type OverallState } from '..
 
 export function VerdictBadge({ state, overridden = false }: { state: OverallState | Verdict; overridden?: boolean }) {
   return (
-    <span className={`badge verdict-${state}`} title={VERDICT_HELP[state] + (overridden ? ' (set by an analyst override)' : '')} data-verdict={state}>
+    <span
+      className={`badge verdict-${state}`}
+      title={VERDICT_HELP[state] + (overridden ? ' (set by an analyst override)' : '')}
+      data-verdict={state}
+    >
       {VERDICT_LABEL[state]}
       {overridden ? ' ✎' : ''}
     </span>

@@ -40,7 +40,8 @@ export function JsonTree({ value, label, depth = 0 }: { value: JsonValue; label:
   return (
     <details className="tree" open={depth < 2}>
       <summary>
-        <span className="tree-key">{label}</span> <span className="muted">{Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`}</span>
+        <span className="tree-key">{label}</span>{' '}
+        <span className="muted">{Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`}</span>
       </summary>
       {entries.map(([k, v]) => (
         <JsonTree key={k} label={k} value={v} depth={depth + 1} />

@@ -1,6 +1,6 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Bookmark } from '../../../src/contract/api.js';
-import type { FaceMark } from '../lib/faces.js';
+import { scoreLabel, type FaceMark } from '../lib/faces.js';
 import { usePanZoom, type View } from '../hooks/use-pan-zoom.js';
 import { formatScore } from '../lib/format.js';
 
@@ -52,7 +52,10 @@ function FaceLayer({ faces, width, height, scale }: { faces: FaceMark[]; width: 
             <circle key={i} cx={p.x} cy={p.y} r={3 / scale} />
           ))}
           <text x={f.box.x} y={Math.max(12 / scale, f.box.y - 4 / scale)} fontSize={12 / scale}>
-            {`#${f.index + 1}` + Object.entries(f.scores).map(([k, s]) => `  ${k} ${formatScore(s)}`).join('')}
+            {`#${f.index + 1}` +
+              Object.entries(f.scores)
+                .map(([k, s]) => `  ${scoreLabel(k)} ${formatScore(s)}`)
+                .join('')}
           </text>
         </g>
       ))}
@@ -77,9 +80,10 @@ function BookmarkLayer({ bookmarks, width, height, scale }: { bookmarks: Bookmar
 /** Image viewer: wheel zoom at the cursor, drag to pan, optional magnifier, overlays in image pixels. */
 export function Viewer(p: ViewerProps) {
   const box = useRef<HTMLDivElement>(null);
-  const pz = usePanZoom(box, { width: p.width, height: p.height });
-  const [lens, setLens] = useState<{ x: number; y: number } | null>(null);
   const side = p.overlays.sideBySide && Boolean(p.heatmapUrl);
+  const content = useMemo(() => ({ width: p.width, height: p.height }), [p.width, p.height]);
+  const pz = usePanZoom(box, content, side ? 2 : 1);
+  const [lens, setLens] = useState<{ x: number; y: number; pane: number } | null>(null);
 
   if (p.controlRef) {
     p.controlRef.current = {
@@ -108,8 +112,19 @@ export function Viewer(p: ViewerProps) {
         draggable={false}
         onLoad={(e) => p.onImageSize(e.currentTarget.naturalWidth, e.currentTarget.naturalHeight)}
       />
-      {withHeat && p.heatmapUrl && <img className="overlay heatmap" src={p.heatmapUrl} alt="ELA heatmap" data-testid="heatmap-overlay" draggable={false} style={{ opacity: heatOpacity }} />}
-      {p.overlays.blockmap && p.blockmapUrl && <img className="overlay blockmap" src={p.blockmapUrl} alt="ELA block map" data-testid="blockmap-overlay" draggable={false} />}
+      {withHeat && p.heatmapUrl && (
+        <img
+          className="overlay heatmap"
+          src={p.heatmapUrl}
+          alt="ELA heatmap"
+          data-testid="heatmap-overlay"
+          draggable={false}
+          style={{ opacity: heatOpacity }}
+        />
+      )}
+      {p.overlays.blockmap && p.blockmapUrl && (
+        <img className="overlay blockmap" src={p.blockmapUrl} alt="ELA block map" data-testid="blockmap-overlay" draggable={false} />
+      )}
       {p.overlays.faces && p.faces.length > 0 && <FaceLayer faces={p.faces} width={p.width} height={p.height} scale={pz.view.scale} />}
       <BookmarkLayer bookmarks={p.bookmarks} width={p.width} height={p.height} scale={pz.view.scale} />
     </>
@@ -119,7 +134,7 @@ export function Viewer(p: ViewerProps) {
     pz.handlers.onPointerMove(e);
     if (p.overlays.magnifier) {
       const r = e.currentTarget.getBoundingClientRect();
-      setLens({ x: e.clientX - r.left, y: e.clientY - r.top });
+      setLens({ x: e.clientX - r.left, y: e.clientY - r.top, pane: side ? r.width / 2 : r.width });
     }
   };
   const LENS = 180;
@@ -157,7 +172,7 @@ export function Viewer(p: ViewerProps) {
             style={{
               width: p.width,
               height: p.height,
-              transform: `translate(${LENS / 2 - (lens.x - v.tx) * MAG}px, ${LENS / 2 - (lens.y - v.ty) * MAG}px) scale(${v.scale * MAG})`,
+              transform: `translate(${LENS / 2 - ((lens.x % lens.pane) - v.tx) * MAG}px, ${LENS / 2 - (lens.y - v.ty) * MAG}px) scale(${v.scale * MAG})`,
             }}
           >
             <img className="base" src={p.src} alt="" draggable={false} />

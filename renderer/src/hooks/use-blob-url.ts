@@ -34,7 +34,10 @@ function load(key: string, fetcher: () => Promise<Blob64>): Promise<Picture> {
     if (cache.size > MAX_CACHE) {
       const first = cache.keys().next().value;
       if (first !== undefined) {
-        void cache.get(first)?.then((x) => URL.revokeObjectURL(x.url)).catch(() => undefined);
+        void cache
+          .get(first)
+          ?.then((x) => URL.revokeObjectURL(x.url))
+          .catch(() => undefined);
         cache.delete(first);
       }
     }
@@ -45,14 +48,22 @@ function load(key: string, fetcher: () => Promise<Blob64>): Promise<Picture> {
 export type PictureKind = 'evidence' | 'thumb' | 'artifact';
 
 /** A blob: URL for an evidence image, a thumbnail or an artifact, fetched through the API. */
-export function usePicture(caseId: string | undefined, kind: PictureKind, sha256: string | undefined): { picture?: Picture; error?: string } {
+export function usePicture(
+  caseId: string | undefined,
+  kind: PictureKind,
+  sha256: string | undefined,
+): { picture?: Picture; error?: string } {
   const [state, setState] = useState<{ key: string; picture?: Picture; error?: string }>({ key: '' });
   const key = caseId && sha256 ? `${kind}:${caseId}:${sha256}` : '';
   useEffect(() => {
     if (!key || !caseId || !sha256) return;
     let live = true;
     const fetcher = (): Promise<Blob64> =>
-      kind === 'evidence' ? api('getEvidenceImage', caseId, sha256) : kind === 'thumb' ? api('getThumbnail', caseId, sha256) : api('getArtifact', caseId, sha256);
+      kind === 'evidence'
+        ? api('getEvidenceImage', caseId, sha256)
+        : kind === 'thumb'
+          ? api('getThumbnail', caseId, sha256)
+          : api('getArtifact', caseId, sha256);
     load(key, fetcher).then(
       (picture) => live && setState({ key, picture }),
       (err: unknown) => live && setState({ key, error: err instanceof Error ? err.message : String(err) }),

@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useRef, useState, type PointerEvent as RPointerEvent, type RefObject, type WheelEvent as RWheelEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type PointerEvent as RPointerEvent,
+  type RefObject,
+  type WheelEvent as RWheelEvent,
+} from 'react';
 
 export interface View {
   scale: number;
@@ -24,14 +32,14 @@ export function zoomAt(v: View, factor: number, px: number, py: number): View {
 }
 
 /** Pan and zoom for one viewport (wheel zooms at the cursor, drag pans). */
-export function usePanZoom(box: RefObject<HTMLElement | null>, content: { width: number; height: number }) {
+export function usePanZoom(box: RefObject<HTMLElement | null>, content: { width: number; height: number }, panes = 1) {
   const [view, setView] = useState<View>({ scale: 1, tx: 0, ty: 0 });
   const drag = useRef<{ x: number; y: number; v: View } | null>(null);
 
   const fit = useCallback(() => {
     const el = box.current;
-    if (el) setView(fitView({ width: el.clientWidth, height: el.clientHeight }, content));
-  }, [box, content]);
+    if (el) setView(fitView({ width: el.clientWidth / panes, height: el.clientHeight }, content));
+  }, [box, content, panes]);
 
   useEffect(() => {
     fit();
@@ -45,15 +53,21 @@ export function usePanZoom(box: RefObject<HTMLElement | null>, content: { width:
   const zoom = useCallback(
     (factor: number) => {
       const el = box.current;
-      setView((v) => zoomAt(v, factor, (el?.clientWidth ?? 0) / 2, (el?.clientHeight ?? 0) / 2));
+      setView((v) => zoomAt(v, factor, (el?.clientWidth ?? 0) / panes / 2, (el?.clientHeight ?? 0) / 2));
     },
-    [box],
+    [box, panes],
   );
 
-  const onWheel = useCallback((e: RWheelEvent) => {
-    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
-    setView((v) => zoomAt(v, Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top));
-  }, []);
+  const onWheel = useCallback(
+    (e: RWheelEvent) => {
+      const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+      // In split view both panes share one view: zoom at the cursor's position within its pane.
+      const paneW = r.width / panes;
+      const x = (e.clientX - r.left) % paneW;
+      setView((v) => zoomAt(v, Math.exp(-e.deltaY * 0.0015), x, e.clientY - r.top));
+    },
+    [panes],
+  );
   const onPointerDown = useCallback(
     (e: RPointerEvent) => {
       if (e.button !== 0) return;

@@ -25,7 +25,11 @@ export function useShortcuts(shortcuts: Shortcut[]): void {
       const t = e.target as HTMLElement | null;
       const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
       const k = keyOf(e);
-      if (typing && k !== 'escape') return;
+      if (typing) {
+        // Esc leaves the field, so the next key is a shortcut again.
+        if (k === 'escape') t.blur();
+        return;
+      }
       const s = ref.current.find((x) => x.keys === k);
       if (s) {
         e.preventDefault();

@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AddEvidenceOutcome, AppInfo, CaseSummary, CaseView, DroppedFile, EvidenceEntry, FindingMarkKind } from '../../../src/contract/api.js';
+import type {
+  AddEvidenceOutcome,
+  AppInfo,
+  CaseSummary,
+  CaseView,
+  DroppedFile,
+  EvidenceEntry,
+  FindingMarkKind,
+} from '../../../src/contract/api.js';
 import type { Verdict } from '../../../src/contract/results.js';
 import { api, newJobId, onApiEvent } from '../bridge.js';
 
@@ -45,7 +53,7 @@ export function useWorkspace(): Workspace {
     noticeId += 1;
     const id = noticeId;
     setNotices((n) => [...n.slice(-4), { id, kind, text }]);
-    if (kind === 'info') setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 6000);
+    setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), kind === 'info' ? 6000 : 30000);
   }, []);
   const fail = useCallback((err: unknown) => notify('error', err instanceof Error ? err.message : String(err)), [notify]);
 
@@ -191,8 +199,11 @@ export function useWorkspace(): Workspace {
     addFromDialog,
     addDropped,
     analyze,
-    override: (analyzer, verdict, reason) => annotate((c, s) => api('setVerdictOverride', c, s, analyzer, verdict, reason), 'Verdict override recorded in the custody log.'),
-    mark: (analyzer, code, m, comment) => annotate((c, s) => api('markFinding', c, s, analyzer, code, m, comment), `Finding marked as ${m}.`),
-    bookmark: (comment, region) => annotate((c, s) => api('addBookmark', c, s, { comment, ...(region ? { region } : {}) }), 'Bookmark added.'),
+    override: (analyzer, verdict, reason) =>
+      annotate((c, s) => api('setVerdictOverride', c, s, analyzer, verdict, reason), 'Verdict override recorded in the custody log.'),
+    mark: (analyzer, code, m, comment) =>
+      annotate((c, s) => api('markFinding', c, s, analyzer, code, m, comment), `Finding marked as ${m}.`),
+    bookmark: (comment, region) =>
+      annotate((c, s) => api('addBookmark', c, s, { comment, ...(region ? { region } : {}) }), 'Bookmark added.'),
   };
 }

@@ -70,7 +70,9 @@ export function collectFaces(results: Record<string, AnalyzerResult>): FaceMark[
     const scores: Record<string, number> = {};
     for (const [id, r] of Object.entries(results)) {
       if (id === 'faces') continue;
-      const s = faceScore(faceList(r)[index] ?? null);
+      const list = faceList(r);
+      const same = list.find((x) => isObject(x) && x['index'] === index) ?? list[index] ?? null;
+      const s = faceScore(same);
       if (s !== undefined) scores[id] = s;
     }
     const mark: FaceMark = { index, box, landmarks: toPoints(f['landmarks']), scores };
@@ -78,4 +80,16 @@ export function collectFaces(results: Record<string, AnalyzerResult>): FaceMark[
     if (c !== undefined) mark.confidence = c;
     return [mark];
   });
+}
+
+/** Short label for a per-face score in the overlay (what the number measures, higher = worse). */
+export function scoreLabel(analyzer: string): string {
+  switch (analyzer) {
+    case 'liveness':
+      return 'spoof';
+    case 'face-swap':
+      return 'swap';
+    default:
+      return analyzer;
+  }
 }

@@ -31,6 +31,10 @@ export function groupMetadata(data: JsonValue, findings: Finding[], query: strin
     groups.set(r.group, list);
   }
   return [...groups.entries()]
-    .map(([name, rows]) => ({ name, rows: rows.sort((a, b) => Number(b.flagged) - Number(a.flagged)), flagged: rows.filter((x) => x.flagged).length }))
+    .map(([name, rows]) => ({
+      name,
+      rows: rows.sort((a, b) => Number(b.flagged) - Number(a.flagged)),
+      flagged: rows.filter((x) => x.flagged).length,
+    }))
     .sort((a, b) => b.flagged - a.flagged || a.name.localeCompare(b.name));
 }

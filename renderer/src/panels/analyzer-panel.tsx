@@ -18,7 +18,17 @@ export interface AnalyzerActions {
 }
 
 /** The analyzer-specific view of `data`; every other analyzer gets the generic table. */
-function DataView({ id, result, all }: { id: string; result: AnalyzerResult; all: Record<string, AnalyzerResult> }) {
+function DataView({
+  id,
+  caseId,
+  result,
+  all,
+}: {
+  id: string;
+  caseId: string;
+  result: AnalyzerResult;
+  all: Record<string, AnalyzerResult>;
+}) {
   switch (id) {
     case 'metadata':
       return <MetadataPanel result={result} />;
@@ -29,7 +39,7 @@ function DataView({ id, result, all }: { id: string; result: AnalyzerResult; all
     case 'faces':
     case 'liveness':
     case 'face-swap':
-      return <FacesPanel id={id} result={result} all={all} />;
+      return <FacesPanel id={id} caseId={caseId} result={result} all={all} />;
     case 'provenance':
     case 'c2pa':
       return <ProvenancePanel result={result} />;
@@ -100,7 +110,12 @@ function OverrideForm({ analyzer, actions, onDone }: { analyzer: string; actions
       </label>
       <label className="grow">
         Reason (required, goes into the custody log and the report)
-        <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. the editor tag comes from the bank's own scanner" aria-label="Override reason" />
+        <input
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder="e.g. the editor tag comes from the bank's own scanner"
+          aria-label="Override reason"
+        />
       </label>
       <button className="btn primary" type="submit" disabled={!reason.trim()}>
         Record override
@@ -114,6 +129,7 @@ function OverrideForm({ analyzer, actions, onDone }: { analyzer: string; actions
 
 export function AnalyzerPanel({
   id,
+  caseId,
   title,
   result,
   entry,
@@ -122,6 +138,7 @@ export function AnalyzerPanel({
   onToggle,
 }: {
   id: string;
+  caseId: string;
   title: string;
   result: AnalyzerResult;
   entry: EvidenceEntry;
@@ -138,9 +155,17 @@ export function AnalyzerPanel({
   const findings = [...result.findings].sort((a, b) => rank(b.severity) - rank(a.severity));
   return (
     <section className={`analyzer ${open ? 'open' : ''}`} data-analyzer={id}>
-      <header onClick={onToggle} role="button" aria-expanded={open} tabIndex={0} onKeyDown={(e) => (e.key === 'Enter' ? onToggle() : undefined)}>
+      <header
+        onClick={onToggle}
+        role="button"
+        aria-expanded={open}
+        tabIndex={0}
+        onKeyDown={(e) => (e.key === 'Enter' ? onToggle() : undefined)}
+      >
         <span className="caret">{open ? '▾' : '▸'}</span>
-        <span className="analyzer-title">{title}</span>
+        <span className="analyzer-title" title={title}>
+          {shortTitle(title)}
+        </span>
         <StatusChip status={result.status} />
         {verdict && <VerdictBadge state={verdict} overridden={Boolean(ov)} />}
         {result.score !== undefined && <span className="mini-score">{result.score.toFixed(2)}</span>}
@@ -157,11 +182,16 @@ export function AnalyzerPanel({
               {result.error.message} <code>({result.error.code})</code>
             </p>
           )}
-          {result.status === 'not-applicable' && <p className="muted">{typeof result.data['reason'] === 'string' ? result.data['reason'] : 'This check does not apply to this file.'}</p>}
+          {result.status === 'not-applicable' && (
+            <p className="muted">
+              {typeof result.data['reason'] === 'string' ? result.data['reason'] : 'This check does not apply to this file.'}
+            </p>
+          )}
           {result.score !== undefined && <ScoreBar score={result.score} {...(result.scoreInfo ? { info: result.scoreInfo } : {})} />}
           {ov && (
             <p className="override-note">
-              Analyst override: <strong>{ov.verdict}</strong> (engine said {result.verdict ?? 'nothing'}) — “{ov.reason}” {ov.by ? `by ${ov.by}` : ''}, {formatDate(ov.at)}
+              Analyst override: <strong>{ov.verdict}</strong> (engine said {result.verdict ?? 'nothing'}) — “{ov.reason}”{' '}
+              {ov.by ? `by ${ov.by}` : ''}, {formatDate(ov.at)}
             </p>
           )}
           {findings.length > 0 && (
@@ -182,7 +212,7 @@ export function AnalyzerPanel({
               )}
             </div>
           )}
-          {result.status === 'ok' && <DataView id={id} result={result} all={all} />}
+          {result.status === 'ok' && <DataView id={id} caseId={caseId} result={result} all={all} />}
           <p className="provenance muted small">
             {id} v{result.provenance.version} · {result.provenance.durationMs} ms
             {result.provenance.models.map((m) => ` · model ${m.id} ${m.version} (${m.trust}) ${m.sha256.slice(0, 12)}…`).join('')}
@@ -194,3 +224,9 @@ export function AnalyzerPanel({
 }
 
 const rank = (s: Finding['severity']): number => (s === 'alert' ? 2 : s === 'warn' ? 1 : 0);
+
+/** "Error Level Analysis: recompression…" -> "Error Level Analysis"; the full title stays in the tooltip. */
+export function shortTitle(title: string): string {
+  const t = title.split(/[:(]/)[0]?.trim();
+  return t || title;
+}

@@ -1,13 +1,37 @@
 import type { AnalyzerResult } from '../../../src/contract/results.js';
 import { DataTable } from '../components/data-table.js';
-import { collectFaces } from '../lib/faces.js';
+import { collectFaces, scoreLabel } from '../lib/faces.js';
+import { usePicture } from '../hooks/use-blob-url.js';
 import { formatScore } from '../lib/format.js';
 
 /** Per-face rows for faces / liveness / face-swap: box, detector confidence and each check's score. */
-export function FacesPanel({ id, result, all }: { id: string; result: AnalyzerResult; all: Record<string, AnalyzerResult> }) {
+function Crop({ caseId, sha, label }: { caseId: string; sha: string; label: string }) {
+  const { picture } = usePicture(caseId, 'artifact', sha);
+  return picture ? <img src={picture.url} alt={label} title={label} /> : null;
+}
+
+export function FacesPanel({
+  id,
+  caseId,
+  result,
+  all,
+}: {
+  id: string;
+  caseId: string;
+  result: AnalyzerResult;
+  all: Record<string, AnalyzerResult>;
+}) {
   const faces = collectFaces(all);
+  const crops = id === 'faces' ? result.artifacts.filter((a) => a.kind === 'face-crop').slice(0, 12) : [];
   return (
     <div>
+      {crops.length > 0 && (
+        <div className="face-crops">
+          {crops.map((a, i) => (
+            <Crop key={a.sha256} caseId={caseId} sha={a.sha256} label={`face ${i + 1}`} />
+          ))}
+        </div>
+      )}
       {faces.length > 0 ? (
         <table className="grid-table" data-testid={`faces-table-${id}`}>
           <thead>
@@ -16,7 +40,12 @@ export function FacesPanel({ id, result, all }: { id: string; result: AnalyzerRe
               <th>Box (x, y, w×h)</th>
               <th>Detector</th>
               {Object.keys(faces[0]!.scores).map((k) => (
-                <th key={k}>{k}</th>
+                <th
+                  key={k}
+                  title={`${k} score: higher means stronger evidence of ${k === 'liveness' ? 'a presentation attack (photo of a screen or print)' : 'manipulation'}`}
+                >
+                  {scoreLabel(k)}
+                </th>
               ))}
             </tr>
           </thead>

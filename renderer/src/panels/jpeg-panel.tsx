@@ -26,7 +26,10 @@ export function JpegPanel({ result }: { result: AnalyzerResult }) {
           })}
         </div>
       )}
-      <p className="muted small">Larger numbers mean coarser compression of that frequency. Tables that match no known camera or library often come from editing software.</p>
+      <p className="muted small">
+        Larger numbers mean coarser compression of that frequency. Tables that match no known camera or library often come from editing
+        software.
+      </p>
       <DataTable data={result.data} skip={tableRoots(result)} />
     </div>
   );
@@ -34,6 +37,9 @@ export function JpegPanel({ result }: { result: AnalyzerResult }) {
 
 function tableRoots(result: AnalyzerResult): string[] {
   return Object.entries(result.data)
-    .filter(([, v]) => Array.isArray(v) && v.some((x) => Array.isArray(x) || (typeof x === 'object' && x !== null && JSON.stringify(x).length > 400)))
+    .filter(
+      ([, v]) =>
+        Array.isArray(v) && v.some((x) => Array.isArray(x) || (typeof x === 'object' && x !== null && JSON.stringify(x).length > 400)),
+    )
     .map(([k]) => k);
 }

@@ -10,14 +10,22 @@ export function MetadataPanel({ result }: { result: AnalyzerResult }) {
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
   return (
     <div className="metadata">
-      <input className="search" type="search" placeholder="Search tags and values…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search metadata" />
+      <input
+        className="search"
+        type="search"
+        placeholder="Search tags and values…"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        aria-label="Search metadata"
+      />
       <p className="muted small">
         {total} values{query ? ' match' : ''}. Rows marked ⚑ are the ones a warning points at.
       </p>
       {groups.map((g) => (
         <details key={g.name} open={g.flagged > 0 || groups.length <= 3 || Boolean(query)} className="meta-group">
           <summary>
-            {humanize(g.name)} <span className="muted">({g.rows.length})</span> {g.flagged > 0 && <span className="flag">⚑ {g.flagged}</span>}
+            {humanize(g.name)} <span className="muted">({g.rows.length})</span>{' '}
+            {g.flagged > 0 && <span className="flag">⚑ {g.flagged}</span>}
           </summary>
           <table className="kv">
             <tbody>

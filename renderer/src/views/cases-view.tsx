@@ -21,7 +21,9 @@ export function CasesView({
     <div className="cases-view">
       <section className="card">
         <h2>New case</h2>
-        <p className="muted small">A case keeps read-only copies of the evidence, every result, your annotations and a tamper-evident custody log.</p>
+        <p className="muted small">
+          A case keeps read-only copies of the evidence, every result, your annotations and a tamper-evident custody log.
+        </p>
         <form
           className="stack"
           onSubmit={(e) => {
@@ -31,15 +33,32 @@ export function CasesView({
         >
           <label>
             Title
-            <input value={title} onChange={(e) => setTitle(e.target.value)} placeholder="e.g. Loan application 2291 — ID selfie" aria-label="Case title" autoFocus />
+            <input
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              placeholder="e.g. Loan application 2291 — ID selfie"
+              aria-label="Case title"
+              autoFocus
+            />
           </label>
           <label>
             Analyst
-            <input value={analyst} onChange={(e) => setAnalyst(e.target.value)} placeholder="Your name as it appears on reports" aria-label="Analyst name" />
+            <input
+              value={analyst}
+              onChange={(e) => setAnalyst(e.target.value)}
+              placeholder="Your name as it appears on reports"
+              aria-label="Analyst name"
+            />
           </label>
           <label>
             Notes
-            <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={3} placeholder="What was received, from whom, and why it is being examined" aria-label="Case notes" />
+            <textarea
+              value={notes}
+              onChange={(e) => setNotes(e.target.value)}
+              rows={3}
+              placeholder="What was received, from whom, and why it is being examined"
+              aria-label="Case notes"
+            />
           </label>
           <button className="btn primary" type="submit" disabled={!title.trim() || !analyst.trim() || casesOff}>
             Create case

@@ -7,7 +7,9 @@ import { overallState, overrideFor } from '../lib/verdict.js';
 
 function Thumb({ caseId, e }: { caseId: string; e: EvidenceEntry }) {
   const { picture } = usePicture(caseId, 'thumb', e.info.kind === 'image' ? e.sha256 : undefined);
-  return <div className="thumb">{picture ? <img src={picture.url} alt="" /> : <span className="muted">{e.info.format.toUpperCase()}</span>}</div>;
+  return (
+    <div className="thumb">{picture ? <img src={picture.url} alt="" /> : <span className="muted">{e.info.format.toUpperCase()}</span>}</div>
+  );
 }
 
 /** Evidence of the open case: thumbnails, type, short hash, verdict; drop files here to add them. */
@@ -71,7 +73,8 @@ export function EvidenceList({
                   {e.name}
                 </span>
                 <span className="muted small">
-                  {e.info.format.toUpperCase()} · {e.info.displayWidth ?? e.info.width ?? '?'}×{e.info.displayHeight ?? e.info.height ?? '?'} · {formatBytes(e.info.bytes)}
+                  {e.info.format.toUpperCase()} · {e.info.displayWidth ?? e.info.width ?? '?'}×
+                  {e.info.displayHeight ?? e.info.height ?? '?'} · {formatBytes(e.info.bytes)}
                 </span>
                 <code className="sha small" title={`SHA-256 ${e.sha256}`}>
                   {e.sha256.slice(0, 16)}

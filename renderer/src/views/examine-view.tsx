@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, CaseView, EvidenceEntry } from '../../../src/contract/api.js';
-import type { ModelUse } from '../../../src/contract/results.js';
+import type { AnalyzerResult, ModelUse } from '../../../src/contract/results.js';
 import { Sha, VerdictBadge } from '../components/badges.js';
 import { Viewer, type Overlays, type ViewerControl } from '../components/viewer.js';
 import { usePicture } from '../hooks/use-blob-url.js';
 import { collectFaces } from '../lib/faces.js';
 import { formatBytes, formatDate } from '../lib/format.js';
 import { overallState, overrideFor, VERDICT_HELP } from '../lib/verdict.js';
-import { AnalyzerPanel, type AnalyzerActions } from '../panels/analyzer-panel.js';
+import { AnalyzerPanel, shortTitle, type AnalyzerActions } from '../panels/analyzer-panel.js';
 
 export interface ExamineActions extends AnalyzerActions {
   bookmark(comment: string, region?: { x: number; y: number; width: number; height: number }): Promise<void>;
@@ -19,9 +19,26 @@ function artifactOf(e: EvidenceEntry, match: (kind: string) => boolean): string 
   return undefined;
 }
 
-function Toolbar({ o, set, has, ctl }: { o: Overlays; set(p: Partial<Overlays>): void; has: { heat: boolean; block: boolean; faces: boolean }; ctl: ViewerControl | null }) {
+function Toolbar({
+  o,
+  set,
+  has,
+  ctl,
+}: {
+  o: Overlays;
+  set(p: Partial<Overlays>): void;
+  has: { heat: boolean; block: boolean; faces: boolean };
+  ctl: ViewerControl | null;
+}) {
   const t = (k: keyof Overlays, label: string, key: string, enabled: boolean) => (
-    <button className={`tool ${o[k] ? 'on' : ''}`} disabled={!enabled} onClick={() => set({ [k]: !o[k] })} title={`${label} (${key})`} aria-pressed={Boolean(o[k])} data-tool={k}>
+    <button
+      className={`tool ${o[k] ? 'on' : ''}`}
+      disabled={!enabled}
+      onClick={() => set({ [k]: !o[k] })}
+      title={`${label} (${key})`}
+      aria-pressed={Boolean(o[k])}
+      data-tool={k}
+    >
       {label}
     </button>
   );
@@ -30,7 +47,16 @@ function Toolbar({ o, set, has, ctl }: { o: Overlays; set(p: Partial<Overlays>):
       {t('heatmap', 'ELA heatmap', 'H', has.heat)}
       <label className={`opacity ${has.heat ? '' : 'disabled'}`} title="Heatmap opacity">
         <span>Opacity</span>
-        <input type="range" min={0} max={1} step={0.05} value={o.opacity} onChange={(e) => set({ opacity: Number(e.target.value) })} disabled={!has.heat} aria-label="Heatmap opacity" />
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={o.opacity}
+          onChange={(e) => set({ opacity: Number(e.target.value) })}
+          disabled={!has.heat}
+          aria-label="Heatmap opacity"
+        />
       </label>
       {t('sideBySide', 'Side by side', 'S', has.heat)}
       {t('blockmap', 'Block map', 'B', has.block)}
@@ -119,17 +145,34 @@ export function ExamineView({
     }
   }, [entry?.sha256]);
 
-  if (!entry) return <div className="empty-state">Select a file on the left, or add evidence with “+ Add files” (Ctrl+O) or by dropping files.</div>;
+  if (!entry)
+    return <div className="empty-state">Select a file on the left, or add evidence with “+ Add files” (Ctrl+O) or by dropping files.</div>;
   const width = size?.w ?? entry.info.displayWidth ?? entry.info.width ?? 0;
   const height = size?.h ?? entry.info.displayHeight ?? entry.info.height ?? 0;
   const results = Object.entries(entry.analysis?.analyzers ?? {});
+  // Results that say something first (alerts, suspicious, failures), then the rest; not-applicable ones go in one line.
+  const weight = (r: AnalyzerResult): number =>
+    r.verdict === 'suspicious' || r.findings.some((f) => f.severity === 'alert')
+      ? 0
+      : r.status !== 'ok'
+        ? 1
+        : r.findings.some((f) => f.severity === 'warn')
+          ? 2
+          : 3;
+  const ran = results.filter(([, r]) => r.status !== 'not-applicable').sort((a, b) => weight(a[1]) - weight(b[1]));
+  const notApplicable = results.filter(([, r]) => r.status === 'not-applicable');
   const st = overallState(entry);
   const overall = overrideFor(entry, '');
 
   return (
     <div className="examine">
       <div className="center">
-        <Toolbar o={overlays} set={setOverlays} has={{ heat: Boolean(heat), block: Boolean(block), faces: faces.length > 0 }} ctl={controlRef.current} />
+        <Toolbar
+          o={overlays}
+          set={setOverlays}
+          has={{ heat: Boolean(heat), block: Boolean(block), faces: faces.length > 0 }}
+          ctl={controlRef.current}
+        />
         {picture && width > 0 ? (
           <Viewer
             src={picture.url}
@@ -144,7 +187,13 @@ export function ExamineView({
             controlRef={controlRef}
           />
         ) : (
-          <div className="viewport empty-state">{error ? `Cannot show this file: ${error}` : entry.info.kind === 'video' ? 'Video evidence: see the findings on the right.' : 'Loading…'}</div>
+          <div className="viewport empty-state">
+            {error
+              ? `Cannot show this file: ${error}`
+              : entry.info.kind === 'video'
+                ? 'Video evidence: see the findings on the right.'
+                : 'Loading…'}
+          </div>
         )}
         {overlays.heatmap && heat && (
           <div className="legend" title="Lightness rises with the error level">
@@ -171,7 +220,8 @@ export function ExamineView({
             </dd>
             <dt>Type</dt>
             <dd>
-              {entry.info.type} · {formatBytes(entry.info.bytes)} · {entry.info.displayWidth ?? entry.info.width ?? '?'}×{entry.info.displayHeight ?? entry.info.height ?? '?'}
+              {entry.info.type} · {formatBytes(entry.info.bytes)} · {entry.info.displayWidth ?? entry.info.width ?? '?'}×
+              {entry.info.displayHeight ?? entry.info.height ?? '?'}
               {entry.info.orientation && entry.info.orientation !== 1 ? ` · EXIF orientation ${entry.info.orientation}` : ''}
             </dd>
             <dt>Added</dt>
@@ -181,7 +231,8 @@ export function ExamineView({
                 <dt>Analysed</dt>
                 <dd>
                   {formatDate(entry.analysis.ranAt)}
-                  {entry.analysis.integrity && (entry.analysis.integrity.unchanged ? ' · re-hashed, unchanged' : ' · FILE CHANGED DURING ANALYSIS')}
+                  {entry.analysis.integrity &&
+                    (entry.analysis.integrity.unchanged ? ' · re-hashed, unchanged' : ' · FILE CHANGED DURING ANALYSIS')}
                 </dd>
               </>
             )}
@@ -201,7 +252,8 @@ export function ExamineView({
               className="row inline-form"
               onSubmit={(e) => {
                 e.preventDefault();
-                const v = (e.currentTarget.elements.namedItem('overall') as HTMLSelectElement).value as 'consistent' | 'inconclusive' | 'suspicious';
+                const v = (e.currentTarget.elements.namedItem('overall') as HTMLSelectElement).value as
+                  'consistent' | 'inconclusive' | 'suspicious';
                 if (ovReason.trim()) void actions.override('', v, ovReason.trim()).then(() => setOvReason(''));
               }}
             >
@@ -210,7 +262,12 @@ export function ExamineView({
                 <option value="inconclusive">Inconclusive</option>
                 <option value="suspicious">Suspicious</option>
               </select>
-              <input value={ovReason} onChange={(e) => setOvReason(e.target.value)} placeholder="Reason for the overall verdict" aria-label="Overall verdict reason" />
+              <input
+                value={ovReason}
+                onChange={(e) => setOvReason(e.target.value)}
+                placeholder="Reason for the overall verdict"
+                aria-label="Overall verdict reason"
+              />
               <button className="btn small" type="submit" disabled={!ovReason.trim()}>
                 Set overall
               </button>
@@ -218,22 +275,37 @@ export function ExamineView({
           )}
         </section>
         {results.length === 0 && <p className="muted pad">Not analysed yet. Press “Run analysis” (A).</p>}
-        {results.map(([id, r]) => (
+        {ran.map(([id, r]) => (
           <AnalyzerPanel
             key={id}
             id={id}
+            caseId={c.id}
             title={titles[id] ?? id}
             result={r}
             entry={entry}
             actions={actions}
             open={open[id] ?? (r.verdict === 'suspicious' || r.findings.some((f) => f.severity !== 'info'))}
-            onToggle={() => setOpen((o) => ({ ...o, [id]: !(o[id] ?? (r.verdict === 'suspicious' || r.findings.some((f) => f.severity !== 'info'))) }))}
+            onToggle={() =>
+              setOpen((o) => ({ ...o, [id]: !(o[id] ?? (r.verdict === 'suspicious' || r.findings.some((f) => f.severity !== 'info'))) }))
+            }
           />
         ))}
+        {notApplicable.length > 0 && (
+          <p
+            className="side-block muted small"
+            title={notApplicable
+              .map(([id, r]) => `${id}: ${typeof r.data['reason'] === 'string' ? r.data['reason'] : 'not applicable'}`)
+              .join('\n')}
+          >
+            Not applicable to this file: {notApplicable.map(([id]) => shortTitle(titles[id] ?? id)).join(', ')}.
+          </p>
+        )}
         <ModelsUsed e={entry} />
         <section className="side-block">
           <h3>Bookmarks</h3>
-          {entry.bookmarks.length === 0 && <p className="muted small">None. A bookmark keeps the current view of the image with your comment.</p>}
+          {entry.bookmarks.length === 0 && (
+            <p className="muted small">None. A bookmark keeps the current view of the image with your comment.</p>
+          )}
           <ul className="bookmarks">
             {entry.bookmarks.map((b) => (
               <li key={b.seq}>
@@ -253,7 +325,12 @@ export function ExamineView({
               void actions.bookmark(bm.trim(), region).then(() => setBm(''));
             }}
           >
-            <input value={bm} onChange={(e) => setBm(e.target.value)} placeholder="Comment on the current view" aria-label="Bookmark comment" />
+            <input
+              value={bm}
+              onChange={(e) => setBm(e.target.value)}
+              placeholder="Comment on the current view"
+              aria-label="Bookmark comment"
+            />
             <button className="btn small" type="submit" disabled={!bm.trim()}>
               Bookmark view
             </button>

@@ -23,8 +23,8 @@ export function ModelsView() {
       <section className="card grow">
         <h2>Models</h2>
         <p className="muted small">
-          Every model file is checked against its recorded SHA-256 before it is used. A model that fails the check is refused, and the checks that need
-          it report “unavailable” instead of a weaker answer.
+          Every model file is checked against its recorded SHA-256 before it is used. A model that fails the check is refused, and the
+          checks that need it report “unavailable” instead of a weaker answer.
         </p>
         {error && <p className="error-box">{error}</p>}
         {models && models.length === 0 && <p className="muted">No models are installed in this build.</p>}

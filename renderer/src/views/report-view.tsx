@@ -2,7 +2,17 @@ import { useEffect, useState } from 'react';
 import type { AppInfo, CaseView, ReportExport, ReportVerification, SignerInfo } from '../../../src/contract/api.js';
 import { api, newJobId } from '../bridge.js';
 
-export function ReportView({ info, c, track, done }: { info?: AppInfo; c?: CaseView; track(jobId: string, title: string): void; done(jobId: string): void }) {
+export function ReportView({
+  info,
+  c,
+  track,
+  done,
+}: {
+  info?: AppInfo;
+  c?: CaseView;
+  track(jobId: string, title: string): void;
+  done(jobId: string): void;
+}) {
   const [signer, setSigner] = useState<SignerInfo | null>(null);
   const [passphrase, setPassphrase] = useState('');
   const [exported, setExported] = useState<ReportExport | null>(null);
@@ -23,8 +33,8 @@ export function ReportView({ info, c, track, done }: { info?: AppInfo; c?: CaseV
         {c && (
           <>
             <p className="muted small">
-              The report (PDF for people, JSON for machines) covers every evidence file, result, annotation and the custody log of “{c.title}”. It
-              is signed with your analyst key; anyone with your public key can check that nothing in it was changed.
+              The report (PDF for people, JSON for machines) covers every evidence file, result, annotation and the custody log of “
+              {c.title}”. It is signed with your analyst key; anyone with your public key can check that nothing in it was changed.
             </p>
             <p>
               Signer:{' '}
@@ -48,7 +58,14 @@ export function ReportView({ info, c, track, done }: { info?: AppInfo; c?: CaseV
                   .finally(() => done(jobId));
               }}
             >
-              <input type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} placeholder="Key passphrase" aria-label="Key passphrase" autoComplete="off" />
+              <input
+                type="password"
+                value={passphrase}
+                onChange={(e) => setPassphrase(e.target.value)}
+                placeholder="Key passphrase"
+                aria-label="Key passphrase"
+                autoComplete="off"
+              />
               <button className="btn primary" type="submit" disabled={reportsOff || !passphrase} data-testid="export-report">
                 Export signed report…
               </button>
@@ -68,7 +85,10 @@ export function ReportView({ info, c, track, done }: { info?: AppInfo; c?: CaseV
       </section>
       <section className="card grow">
         <h2>Verify a report</h2>
-        <p className="muted small">Checks the signature, the PDF digest and the signer against your trusted keys. An unknown signer is reported as such, never as valid.</p>
+        <p className="muted small">
+          Checks the signature, the PDF digest and the signer against your trusted keys. An unknown signer is reported as such, never as
+          valid.
+        </p>
         <button
           className="btn"
           disabled={reportsOff}
@@ -82,10 +102,13 @@ export function ReportView({ info, c, track, done }: { info?: AppInfo; c?: CaseV
         </button>
         {verification && (
           <div className={`result-box ${verification.valid ? 'ok' : 'bad'}`} data-testid="verify-result">
-            <div className="verdict-line">{verification.valid ? 'VALID' : 'INVALID'} — {verification.fileName}</div>
+            <div className="verdict-line">
+              {verification.valid ? 'VALID' : 'INVALID'} — {verification.fileName}
+            </div>
             {verification.signer && (
               <div className="small">
-                Signed by {verification.signer.analyst} · fingerprint <code>{verification.signer.short}</code> · {verification.signer.trusted ? 'trusted key' : 'key NOT in your trust store'}
+                Signed by {verification.signer.analyst} · fingerprint <code>{verification.signer.short}</code> ·{' '}
+                {verification.signer.trusted ? 'trusted key' : 'key NOT in your trust store'}
               </div>
             )}
             <ul className="checks">
