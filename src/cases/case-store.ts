@@ -106,7 +106,13 @@ export function applyEntry(s: CaseState, e: CustodyEntry, lineSha: string, resul
     }
     case 'analysis-run': {
       const ev = s.evidence.find((x) => x.sha256 === e.data.evidence);
-      if (ev && results) ev.analysis = { seq: e.seq, time: e.time, resultsSha256: e.data.results.sha256, analyzers: results, unchanged: e.data.unchanged };
+      if (ev && results) {
+        // Keep the order the analyzers ran in (the stored results are canonical JSON, sorted by id).
+        const ordered: Record<string, AnalyzerResult> = {};
+        for (const a of e.data.analyzers) if (results[a.id]) ordered[a.id] = results[a.id]!;
+        for (const [id, r] of Object.entries(results)) if (!ordered[id]) ordered[id] = r;
+        ev.analysis = { seq: e.seq, time: e.time, resultsSha256: e.data.results.sha256, analyzers: ordered, unchanged: e.data.unchanged };
+      }
       break;
     }
     case 'annotation':

@@ -4,3 +4,4 @@ export * from './custody.js';
 export * from './durable.js';
 export * from './lock.js';
 export * from './types.js';
+export * from './verdict.js';

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ANALYZERS } from '../../analyzers/index.js';
+import { CaseSession, defaultCasesDir, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
+import { describeEntry } from '../../cases/custody.js';
+import type { Annotation, CaseState } from '../../cases/types.js';
+import { effectiveVerdict } from '../../cases/verdict.js';
+import type { JsonObject } from '../../contract/json.js';
+import type { Region, Verdict } from '../../contract/results.js';
+import { planAnalyzers } from '../../engine/runner.js';
+import { createEngineServices } from '../../engine/services.js';
+import { VerilensError } from '../../util/errors.js';
+import { dataHome } from '../../util/paths.js';
+import { intOption, UsageError, type CliIO, type Command } from '../io.js';
+import { ProgressBar } from '../progress.js';
+import { expandInputs } from '../walk.js';
+import { PARAM_FLAGS } from './analyze.js';
+
+const USAGE = `verilens case <subcommand> --case DIR [options]
+  new [--case DIR] --title TEXT [--notes TEXT] [--analyst NAME]
+        create a case (default folder: <data folder>/cases/<case id>)
+  add --case DIR <file|folder...>
+        copy evidence into the case (read-only, named by SHA-256, original names kept)
+  analyze --case DIR [--evidence REF,REF] [--only ID,ID] [--models DIR] [--ela-quality N] [--timeout MS]
+        analyse the case's evidence; results and artifacts are stored in the case
+  annotate --case DIR --evidence REF (--verdict consistent|suspicious|inconclusive --reason TEXT [--analyzer ID]
+                                     | --mark confirmed|dismissed|noted --analyzer ID --finding CODE [--comment TEXT]
+                                     | --bookmark --comment TEXT [--region X,Y,W,H])
+  annotate --case DIR --note TEXT
+  show --case DIR [--json]
+        summary of the case: evidence, verdicts, annotations, custody log
+  verify --case DIR [--json]
+        re-hash every evidence file and walk the custody chain; exit 0 only when intact
+REF is a file name as added or the start (6+ hex digits) of the evidence SHA-256.
+Every change is recorded in the case's custody.log (who, when, what) and cannot be undone.`;
+
+const VERDICTS: readonly Verdict[] = ['consistent', 'suspicious', 'inconclusive'];
+const MARKS = ['confirmed', 'dismissed', 'noted'] as const;
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { case: { type: 'string' }, analyst: { type: 'string' }, ...options } });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function str(values: Record<string, unknown>, k: string): string | undefined {
+  const v = values[k];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function caseDir(values: Record<string, unknown>): string {
+  const dir = str(values, 'case');
+  if (!dir) throw new UsageError('--case DIR is required (the case folder)');
+  return dir;
+}
+
+function parseRegion(raw: string): Region {
+  const parts = raw.split(',').map((s) => s.trim());
+  if (parts.length !== 4 || parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--region takes X,Y,WIDTH,HEIGHT in pixels, got '${raw}'`);
+  const [x, y, width, height] = parts.map(Number) as [number, number, number, number];
+  return { x, y, width, height };
+}
+
+function annotationFrom(values: Record<string, unknown>): Annotation {
+  const note = str(values, 'note');
+  const evidence = str(values, 'evidence');
+  const verdict = str(values, 'verdict');
+  const mark = str(values, 'mark');
+  const bookmark = values['bookmark'] === true;
+  const chosen = [note !== undefined, verdict !== undefined, mark !== undefined, bookmark].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('annotate takes exactly one of --verdict, --mark, --bookmark or --note');
+  if (note !== undefined) return { kind: 'note', text: note };
+  if (!evidence) throw new UsageError('--evidence REF is required (a file name or the start of its SHA-256)');
+  const analyzer = str(values, 'analyzer');
+  const comment = str(values, 'comment');
+  if (verdict !== undefined) {
+    if (!(VERDICTS as readonly string[]).includes(verdict)) throw new UsageError(`--verdict takes ${VERDICTS.join(', ')}, got '${verdict}'`);
+    const reason = str(values, 'reason');
+    if (!reason) throw new UsageError('a verdict override needs --reason TEXT');
+    return { kind: 'verdict-override', evidence, verdict: verdict as Verdict, reason, ...(analyzer ? { analyzer } : {}) };
+  }
+  if (mark !== undefined) {
+    if (!(MARKS as readonly string[]).includes(mark)) throw new UsageError(`--mark takes ${MARKS.join(', ')}, got '${mark}'`);
+    const finding = str(values, 'finding');
+    if (!analyzer || !finding) throw new UsageError('--mark needs --analyzer ID and --finding CODE');
+    return { kind: 'finding-mark', evidence, analyzer, finding, mark: mark as (typeof MARKS)[number], ...(comment ? { comment } : {}) };
+  }
+  if (!comment) throw new UsageError('--bookmark needs --comment TEXT');
+  const region = str(values, 'region');
+  return { kind: 'bookmark', evidence, comment, ...(region ? { region: parseRegion(region) } : {}) };
+}
+
+function showText(state: CaseState, dir: string, entries: string[]): string {
+  const out: string[] = [];
+  out.push(`case ${state.id}: ${state.title}`, `folder   ${dir}`, `analyst  ${state.analyst}`, `created  ${state.created}`);
+  if (state.notes) out.push(`notes    ${state.notes.replace(/\n/g, '\n         ')}`);
+  out.push('', `evidence (${state.evidence.length})`);
+  for (const e of state.evidence) {
+    const v = effectiveVerdict(state, e.sha256);
+    out.push(`  ${e.names.join(', ')}  ${e.info.format} ${e.info.bytes} bytes  sha256 ${e.sha256}`);
+    out.push(`    verdict: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}`);
+    for (const [id, r] of Object.entries(e.analysis?.analyzers ?? {})) {
+      out.push(`    ${id.padEnd(12)} ${r.status}${r.verdict ? ` ${r.verdict}` : ''}${r.score !== undefined ? ` score ${r.score.toFixed(3)}` : ''}${r.findings.length ? ` (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})` : ''}`);
+    }
+  }
+  if (state.annotations.length) {
+    out.push('', `annotations (${state.annotations.length})`);
+    for (const a of state.annotations) out.push(`  #${a.seq} ${a.time} ${a.analyst}: ${entries[a.seq - 1] ?? ''}`);
+  }
+  out.push('', `custody log: ${state.custody.entries} entries, head ${state.custody.head}`);
+  entries.forEach((t, i) => out.push(`  ${String(i + 1).padStart(3)}  ${t}`));
+  return `${out.join('\n')}\n`;
+}
+
+export function formatVerification(v: CaseVerification): string {
+  const out: string[] = [];
+  out.push(v.ok ? `INTACT: case ${v.id} (${v.dir})` : `BROKEN: case ${v.id || '?'} (${v.dir})`);
+  out.push(`custody log: ${v.entries} entries, head ${v.head}`);
+  for (const e of v.evidence) out.push(`  ${e.status === 'ok' ? 'ok     ' : e.status.toUpperCase().padEnd(7)} ${e.name}  ${e.sha256}${e.actual ? ` (now ${e.actual})` : ''}`);
+  for (const p of v.problems) {
+    out.push(`problem: ${p.where}: ${p.message}`);
+    if (p.expected !== undefined || p.actual !== undefined) out.push(`         expected ${p.expected ?? '-'}\n         actual   ${p.actual ?? '-'}`);
+  }
+  for (const n of v.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+export const caseCommand: Command = {
+  name: 'case',
+  summary: 'work in cases: evidence with a chain of custody, analysis, annotations',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const [sub, ...rest] = argv;
+    switch (sub) {
+      case 'new': {
+        const { values, positionals } = parse(rest, { title: { type: 'string' }, notes: { type: 'string' } });
+        if (positionals.length) throw new UsageError(`case new takes no positional arguments (got ${positionals.join(' ')})`);
+        const title = str(values, 'title');
+        if (!title?.trim()) throw new UsageError('case new needs --title TEXT');
+        const analyst = str(values, 'analyst') ?? userInfo().username;
+        const now = new Date();
+        const id = `VL-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
+        const dir = str(values, 'case') ?? join(defaultCasesDir(io.env), id);
+        const c = await CaseSession.create(dir, { title, analyst, id, now: () => now, ...(str(values, 'notes') ? { notes: str(values, 'notes') } : {}) });
+        await c.close();
+        io.out(`created case ${c.state.id} in ${c.dir}\n`);
+        return 0;
+      }
+      case 'add': {
+        const { values, positionals } = parse(rest, {});
+        const dir = caseDir(values);
+        if (!positionals.length) throw new UsageError('case add needs files or folders to add');
+        const files = await expandInputs(positionals);
+        if (!files.length) throw new UsageError(`no files found under ${positionals.join(', ')}`);
+        let failed = 0;
+        await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case add' }, async (c) => {
+          for (const f of files) {
+            try {
+              const e = await c.addEvidence(f);
+              io.out(`added ${f}  sha256 ${e.sha256}\n`);
+            } catch (err) {
+              if (!(err instanceof VerilensError)) throw err;
+              failed++;
+              io.err(`not added: ${err.message}\n`);
+            }
+          }
+        });
+        return failed ? 1 : 0;
+      }
+      case 'analyze': {
+        const flagOptions = Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
+        const { values } = parse(rest, { evidence: { type: 'string' }, only: { type: 'string' }, models: { type: 'string' }, timeout: { type: 'string' }, ...flagOptions });
+        const dir = caseDir(values);
+        const list = (k: string): string[] | undefined => str(values, k)?.split(',').map((s) => s.trim()).filter(Boolean);
+        const only = list('only');
+        try {
+          planAnalyzers(ANALYZERS, only);
+        } catch (err) {
+          if (err instanceof VerilensError) throw new UsageError(err.message);
+          throw err;
+        }
+        const params: Record<string, JsonObject> = {};
+        for (const [flag, [id, key, min, max]] of Object.entries(PARAM_FLAGS)) {
+          const v = intOption(flag, str(values, flag), min, max);
+          if (v !== undefined) (params[id] ??= {})[key] = v;
+        }
+        const timeoutMs = intOption('timeout', str(values, 'timeout'), 1, 24 * 3600 * 1000);
+        const models = str(values, 'models');
+        const services = createEngineServices({ home: dataHome(io.env), ...(models ? { modelsDir: models } : {}) });
+        const evidence = list('evidence');
+        const ac = new AbortController();
+        const onSigint = (): void => ac.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          const done = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case analyze' }, async (c) => {
+            const total = evidence?.length ?? c.state.evidence.length;
+            const bar = new ProgressBar(io.err, total, io.errIsTTY && total > 1);
+            let i = 0;
+            let last = '';
+            try {
+              return await c.analyze({
+                analyzers: ANALYZERS,
+                services,
+                params,
+                signal: ac.signal,
+                ...(only ? { only } : {}),
+                ...(evidence ? { evidence } : {}),
+                ...(timeoutMs ? { timeoutMs } : {}),
+                onProgress: (e) => {
+                  if (e.input !== last) bar.update(i++, (last = e.input));
+                },
+              });
+            } finally {
+              bar.done();
+            }
+          });
+          for (const e of done) {
+            const st = await loadCase(dir);
+            const v = effectiveVerdict(st.state, e.sha256);
+            io.out(`${e.names[0]}: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}  [${Object.entries(e.analysis?.analyzers ?? {}).map(([id, r]) => `${id} ${r.verdict ?? r.status}`).join(', ')}]\n`);
+            if (e.analysis && !e.analysis.unchanged) io.err(`ALERT: ${e.names[0]} changed on disk during analysis\n`);
+          }
+          io.out(`${done.length} evidence file${done.length === 1 ? '' : 's'} analysed${ac.signal.aborted ? ' (interrupted)' : ''}\n`);
+          return ac.signal.aborted ? 1 : 0;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      }
+      case 'annotate': {
+        const { values, positionals } = parse(rest, {
+          evidence: { type: 'string' },
+          verdict: { type: 'string' },
+          reason: { type: 'string' },
+          analyzer: { type: 'string' },
+          mark: { type: 'string' },
+          finding: { type: 'string' },
+          comment: { type: 'string' },
+          bookmark: { type: 'boolean' },
+          region: { type: 'string' },
+          note: { type: 'string' },
+        });
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (quote texts with spaces)`);
+        const dir = caseDir(values);
+        const a = annotationFrom(values);
+        const e = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case annotate' }, (c) => c.annotate(a));
+        io.out(`recorded as custody entry ${e.seq}: ${describeEntry(e)}\n`);
+        return 0;
+      }
+      case 'show': {
+        const { values } = parse(rest, { json: { type: 'boolean' } });
+        const loaded = await loadCase(caseDir(values));
+        if (values['json']) {
+          io.out(`${JSON.stringify(loaded.state, null, 2)}\n`);
+        } else {
+          io.out(showText(loaded.state, loaded.dir, loaded.lines.map((l) => (l.entry ? describeEntry(l.entry) : '(damaged line)'))));
+          if (loaded.breaks.length || loaded.problems.length) io.err(`warning: the case has integrity problems; run 'verilens case verify --case ${loaded.dir}'\n`);
+        }
+        return 0;
+      }
+      case 'verify': {
+        const { values } = parse(rest, { json: { type: 'boolean' } });
+        const v = await verifyCase(caseDir(values));
+        io.out(values['json'] ? `${JSON.stringify(v, null, 2)}\n` : formatVerification(v));
+        return v.ok ? 0 : 1;
+      }
+      default:
+        throw new UsageError(sub ? `unknown case subcommand '${sub}'` : 'case needs a subcommand');
+    }
+  },
+};
