@@ -193,3 +193,44 @@ describe('provenance: C2PA (offline, bundled trust lists)', () => {
     assert.ok(readFileSync(c2('XCA.jpg')).equals(before));
   });
 });
+
+describe('provenance: status classification and declarations', () => {
+  it('splits C2PA status codes into integrity, trust and identity', async () => {
+    const { classifyStatus } = await import('../../src/analyzers/provenance/c2pa.js');
+    const table: [string, string][] = [
+      ['assertion.dataHash.mismatch', 'integrity'],
+      ['claimSignature.mismatch', 'integrity'],
+      ['assertion.bmffHash.mismatch', 'integrity'],
+      ['claim.missing', 'integrity'],
+      ['assertion.required.missing', 'integrity'],
+      ['timeStamp.mismatch', 'integrity'],
+      ['timeStamp.malformed', 'integrity'],
+      ['general.error', 'integrity'],
+      ['signingCredential.untrusted', 'trust'],
+      ['signingCredential.expired', 'trust'],
+      ['signingCredential.revoked', 'trust'],
+      ['signingCredential.invalid', 'trust'],
+      ['timeStamp.untrusted', 'trust'],
+      ['claimSignature.outsideValidity', 'trust'],
+      ['cawg.ica.signature_mismatch', 'identity'],
+      ['cawg.ica.did_unavailable', 'identity'],
+    ];
+    for (const [code, group] of table) assert.equal(classifyStatus(code), group, code);
+  });
+
+  it('finds embedded stores and XMP declarations with the bounded byte scans', async () => {
+    const { scanContainer } = await import('../../src/analyzers/provenance/containers.js');
+    const { readXmpDeclarations } = await import('../../src/analyzers/provenance/xmp.js');
+    const { aiToolName } = await import('../../src/analyzers/provenance/generators.js');
+    const jpeg = scanContainer('jpeg', readFileSync(c2('ica_validation__signature_mismatch.jpg')));
+    assert.equal(jpeg.c2paMarker, true);
+    assert.equal(jpeg.jumbf, true);
+    const d = readXmpDeclarations(jpeg.xmp);
+    assert.equal(d.creatorTool, 'Adobe Lightroom 5.3 (Macintosh)');
+    assert.equal(aiToolName(d.creatorTool), undefined);
+    assert.equal(scanContainer('png', readFileSync(gen('chatgpt-image2.png'))).c2paMarker, true);
+    const stripped = scanContainer('png', readFileSync(gen('gimp.png')));
+    assert.equal(stripped.c2paMarker, false);
+    assert.deepEqual(stripped.entries.map((e) => e.key), ['Comment']);
+  });
+});

@@ -23,6 +23,8 @@ const here = fileURLToPath(import.meta.url);
 const WORKER_FILE = join(dirname(here), `c2pa-worker${extname(here)}`);
 /** JS heap cap for the worker; the wasm linear memory is bounded by the input size cap instead. */
 const WORKER_HEAP_MB = 256;
+/** WebAssembly memory never shrinks: after a read this large the worker is replaced to give the memory back. */
+const RECYCLE_AFTER_BYTES = 32 * 1024 * 1024;
 
 /**
  * Under tsx (tests, dev) the worker is TypeScript: Node 20 does not pass `--import` loaders to
@@ -145,6 +147,11 @@ export class C2paHost {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         w.unref();
+        if (bytes.byteLength > RECYCLE_AFTER_BYTES && this.worker === w) {
+          this.worker = undefined;
+          this.starting = undefined;
+          void w.terminate();
+        }
         resolve(r);
       };
       const stop = (why: 'timeout' | 'cancelled', message: string): void => {
