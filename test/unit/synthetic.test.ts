@@ -147,16 +147,21 @@ describe('synthetic analyzer', () => {
     assert.equal(s.artifacts.length, 0);
   });
 
-  it('gives a clear error naming the file for truncated pixels, or a result', async () => {
+  it('gives a clear one-line error naming the file when pixels cannot be decoded, or a result', async () => {
     const bytes = readFileSync(AI_FACE);
-    const file = join(tmp, 'truncated.png');
-    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 3)));
-    const { s } = await run(file, ['synthetic']);
-    if (s.status === 'error') {
-      assert.equal(s.error?.code, 'decode-failed');
-      assert.ok(s.error?.message.includes(file), s.error?.message);
-    } else {
-      assert.equal(s.status, 'ok');
+    const truncated = join(tmp, 'truncated.png');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    // HEIC: sharp's prebuilt libvips has no HEVC decoder, so this one fails on these machines.
+    for (const file of [truncated, fixture('images', 'heic-single.heic')]) {
+      const { s } = await run(file, ['synthetic']);
+      if (s.status === 'error') {
+        assert.equal(s.error?.code, 'decode-failed');
+        assert.ok(s.error?.message.includes(file), s.error?.message);
+        assert.ok(!s.error?.message.includes('\n'), 'one line');
+      } else {
+        assert.equal(s.status, 'ok');
+        assert.equal(obj(s.data['spectralFalloff'])['status'], 'measured');
+      }
     }
   });
 

@@ -41,7 +41,10 @@ export async function loadCentreCrop(bytes: Buffer, width: number, height: numbe
     }
     data = out.data;
   } catch (err) {
-    throw new VerilensError('decode-failed', `${label}: could not decode the image pixels (${(err as Error).message})`, { cause: err });
+    // libvips stacks one line per layer; the last names the cause (e.g. a missing HEVC decoder).
+    const lines = (err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const why = (lines[lines.length - 1] ?? 'unknown error').slice(0, 240);
+    throw new VerilensError('decode-failed', `${label}: could not decode the image pixels (${why})`, { cause: err });
   }
   const pixels = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) pixels[i] = data[i]!;
