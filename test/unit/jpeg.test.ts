@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { DC_THRESHOLD, analyseJpegBytes, jpegAnalyzer } from '../../src/analyzers/jpeg/index.js';
+import { DC_THRESHOLD, analyseJpegBytes, analyseJpegBytesAsync, jpegAnalyzer } from '../../src/analyzers/jpeg/index.js';
 import { luminanceHistograms } from '../../src/analyzers/jpeg/entropy.js';
 import { parseJpeg } from '../../src/analyzers/jpeg/parse.js';
 import { STD_LUMINANCE, estimateIjgQuality, ijgScaledTable } from '../../src/analyzers/jpeg/quant.js';
@@ -294,6 +294,23 @@ describe('jpeg analyzer in the runner', () => {
     );
     assert.ok(codes(out).includes('c2pa-present'));
     assert.equal(data.standardQuality, 92);
+  });
+
+  it('decodes in slices that yield to the event loop, gives the same result, and stops on cancellation', async () => {
+    const b = await readFile(fixture('images', 'canon-dslr.jpg'));
+    const sliced = await analyseJpegBytesAsync(b, new AbortController().signal);
+    assert.deepEqual(sliced, analyseJpegBytes(b));
+    const ac = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => {
+      if (++ticks === 2) ac.abort(new Error('cancelled by the test'));
+    }, 1);
+    try {
+      await assert.rejects(analyseJpegBytesAsync(b, ac.signal), /cancelled by the test/);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 2, 'timers ran while decoding, so the event loop was not blocked');
   });
 
   it('parses APPn identifiers in file order with offsets and lengths', async () => {

@@ -157,16 +157,25 @@ function extend(v: number, s: number): number {
   return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
 }
 
+export type LuminanceDecoder =
+  | {
+      ok: true;
+      /** Decode up to `budget` units; true once finished (or stopped). */ step(budget: number): boolean;
+      result(): CoefficientHistograms;
+    }
+  | { ok: false; reason: string };
+
 /**
- * Decode the luminance coefficients. Bounded: at most `maxBlocks` blocks, and the abort
- * signal is polled. Returns a reason instead of throwing when the file cannot be decoded.
+ * Decoder of the luminance coefficients, resumable so callers can yield between steps and honour
+ * cancellation. Bounded: at most `maxBlocks` blocks. Returns a reason instead of throwing when the
+ * file cannot be decoded.
  */
-export function luminanceHistograms(
+export function createLuminanceDecoder(
   b: Buffer,
   j: ParsedJpeg,
   positions: readonly number[],
-  opts: { maxBlocks?: number; signal?: AbortSignal } = {},
-): DecodeOutcome {
+  opts: { maxBlocks?: number } = {},
+): LuminanceDecoder {
   const sof = j.sof;
   if (sof === null) return { ok: false, reason: 'no frame header' };
   if (sof.code !== 0xc0 && sof.code !== 0xc1)
@@ -245,64 +254,69 @@ export function luminanceHistograms(
     return true;
   };
 
-  outer: if (cs.length === 1) {
+  // One unit is one block (non-interleaved scan) or one MCU (interleaved); returns why decoding must stop, or null.
+  let unit: (u: number) => string | null;
+  let total: number;
+  if (cs.length === 1) {
     const c = cs[0]!;
     const bw = Math.ceil(Math.ceil((sof.width * (c.fc.h || 1)) / hmax) / 8);
     const bh = Math.ceil(Math.ceil((sof.height * (c.fc.v || 1)) / vmax) / 8);
-    const total = bw * bh;
-    for (let i = 0; i < total; i++) {
-      if (blocks >= maxBlocks) {
-        stoppedEarly = `stopped after ${maxBlocks} blocks`;
-        break outer;
-      }
-      if ((i & 4095) === 0 && opts.signal?.aborted) {
-        stoppedEarly = 'cancelled';
-        break outer;
-      }
-      if (!decodeBlock(c)) {
-        stoppedEarly = `invalid Huffman code after ${blocks} blocks`;
-        break outer;
-      }
-      if (r.exhausted) {
-        stoppedEarly = `the image data ended after ${blocks} of ${total} blocks`;
-        break outer;
-      }
-      if (i + 1 < total && !onMcuDone()) {
-        stoppedEarly = `missing restart marker after ${blocks} blocks`;
-        break outer;
-      }
-    }
+    total = bw * bh;
+    unit = (u) => {
+      if (!decodeBlock(c)) return `invalid Huffman code after ${blocks} blocks`;
+      if (r.exhausted) return `the image data ended after ${u + 1} of ${total} blocks`;
+      if (u + 1 < total && !onMcuDone()) return `missing restart marker after ${blocks} blocks`;
+      return null;
+    };
   } else {
-    const mx = Math.ceil(sof.width / (8 * hmax));
-    const my = Math.ceil(sof.height / (8 * vmax));
-    const total = mx * my;
-    for (let m = 0; m < total; m++) {
-      if (blocks >= maxBlocks) {
-        stoppedEarly = `stopped after ${maxBlocks} blocks`;
-        break;
-      }
-      if ((m & 1023) === 0 && opts.signal?.aborted) {
-        stoppedEarly = 'cancelled';
-        break;
-      }
-      let good = true;
+    total = Math.ceil(sof.width / (8 * hmax)) * Math.ceil(sof.height / (8 * vmax));
+    unit = (u) => {
       for (const c of cs) {
         const n = (c.fc.h || 1) * (c.fc.v || 1);
-        for (let k = 0; k < n && good; k++) good = decodeBlock(c);
+        for (let k = 0; k < n; k++) if (!decodeBlock(c)) return `invalid Huffman code after ${blocks} blocks`;
       }
-      if (!good) {
-        stoppedEarly = `invalid Huffman code after ${blocks} blocks`;
+      if (r.exhausted) return `the image data ended after ${u + 1} of ${total} MCUs`;
+      if (u + 1 < total && !onMcuDone()) return `missing restart marker after ${blocks} blocks`;
+      return null;
+    };
+  }
+  let u = 0;
+  const step = (budget: number): boolean => {
+    const end = Math.min(total, u + budget);
+    for (; u < end; u++) {
+      if (blocks >= maxBlocks) {
+        stoppedEarly = `stopped after ${maxBlocks} blocks`;
+        u = total;
         break;
       }
-      if (r.exhausted) {
-        stoppedEarly = `the image data ended after ${m + 1} of ${total} MCUs`;
-        break;
-      }
-      if (m + 1 < total && !onMcuDone()) {
-        stoppedEarly = `missing restart marker after ${blocks} blocks`;
+      const why = unit(u);
+      if (why !== null) {
+        stoppedEarly = why;
+        u = total;
         break;
       }
     }
-  }
-  return { ok: true, hist: { positions: [...positions], counts, blocks, stoppedEarly, bytesLeft: scan.dataEnd - r.pos } };
+    return u >= total;
+  };
+  const result = (): CoefficientHistograms => ({
+    positions: [...positions],
+    counts,
+    blocks,
+    stoppedEarly,
+    bytesLeft: scan.dataEnd - r.pos,
+  });
+  return { ok: true, step, result };
+}
+
+/** Decode everything at once (synchronous). */
+export function luminanceHistograms(
+  b: Buffer,
+  j: ParsedJpeg,
+  positions: readonly number[],
+  opts: { maxBlocks?: number } = {},
+): DecodeOutcome {
+  const d = createLuminanceDecoder(b, j, positions, opts);
+  if (!d.ok) return d;
+  d.step(Number.POSITIVE_INFINITY);
+  return { ok: true, hist: d.result() };
 }

@@ -17,7 +17,7 @@ import type { JsonObject } from '../../contract/json.js';
 import type { Finding, ScoreInfo, Verdict } from '../../contract/results.js';
 import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
 import { DC_AC_POSITIONS, periodicity, type PositionPeriodicity } from './double-compression.js';
-import { luminanceHistograms } from './entropy.js';
+import { createLuminanceDecoder, luminanceHistograms, type DecodeOutcome } from './entropy.js';
 import { parseJpeg, type ParsedJpeg, type Problem, type Segment } from './parse.js';
 import {
   embeddedInApp,
@@ -208,11 +208,33 @@ export function verdictFor(findings: Finding[], j: ParsedJpeg, dc: DoubleCompres
   return 'consistent';
 }
 
-export function doubleCompression(b: Buffer, j: ParsedJpeg, signal?: AbortSignal): DoubleCompressionData {
+const PROGRESSIVE_REASON = 'progressive JPEG is not decoded by this check';
+const isProgressive = (j: ParsedJpeg): boolean => j.sof?.code === 0xc2 || j.sof?.code === 0xca;
+
+export function doubleCompression(b: Buffer, j: ParsedJpeg): DoubleCompressionData {
+  if (isProgressive(j)) return doubleCompressionFrom({ ok: false, reason: PROGRESSIVE_REASON });
+  return doubleCompressionFrom(luminanceHistograms(b, j, DC_AC_POSITIONS));
+}
+
+/** Same as doubleCompression, yielding to the event loop between slices so cancellation and timeouts apply. */
+export async function doubleCompressionAsync(
+  b: Buffer,
+  j: ParsedJpeg,
+  signal: AbortSignal,
+  sliceUnits = 4096,
+): Promise<DoubleCompressionData> {
+  if (isProgressive(j)) return doubleCompressionFrom({ ok: false, reason: PROGRESSIVE_REASON });
+  const d = createLuminanceDecoder(b, j, DC_AC_POSITIONS);
+  if (!d.ok) return doubleCompressionFrom(d);
+  while (!d.step(sliceUnits)) {
+    await new Promise((resolve) => setImmediate(resolve));
+    signal.throwIfAborted();
+  }
+  return doubleCompressionFrom({ ok: true, hist: d.result() });
+}
+
+function doubleCompressionFrom(h: DecodeOutcome): DoubleCompressionData {
   const base = { method: DC_METHOD, blocks: 0, positions: [] as PositionPeriodicity[] };
-  if (j.sof?.code === 0xc2 || j.sof?.code === 0xca)
-    return { ...base, analysed: false, reason: 'progressive JPEG is not decoded by this check', score: null, statistic: null };
-  const h = luminanceHistograms(b, j, DC_AC_POSITIONS, { signal });
   if (!h.ok) return { ...base, analysed: false, reason: h.reason, score: null, statistic: null };
   const p = periodicity(h.hist);
   const blocks = h.hist.blocks;
@@ -243,12 +265,21 @@ function segmentsJson(segs: Segment[]): JsonObject[] {
 }
 
 /** Pure core: everything but the Evidence plumbing. Never throws on malformed input. */
-export function analyseJpegBytes(b: Buffer, signal?: AbortSignal): AnalyzerOutput {
+export function analyseJpegBytes(b: Buffer): AnalyzerOutput {
   const j = parseJpeg(b);
+  return assemble(b, j, doubleCompression(b, j));
+}
+
+/** The analyzer's path: the coefficient decode yields between slices and stops when `signal` aborts. */
+export async function analyseJpegBytesAsync(b: Buffer, signal: AbortSignal): Promise<AnalyzerOutput> {
+  const j = parseJpeg(b);
+  return assemble(b, j, await doubleCompressionAsync(b, j, signal));
+}
+
+function assemble(b: Buffer, j: ParsedJpeg, dc: DoubleCompressionData): AnalyzerOutput {
   const q = qualityReport(j);
   const trailing = trailingReport(b, j);
   const inApp = embeddedInApp(b, j);
-  const dc = doubleCompression(b, j, signal);
   const findings = buildFindings(b, j, q, trailing, inApp, dc);
   const { subsampling, factors } = subsamplingOf(j.sof);
   const data: JsonObject = {
@@ -310,7 +341,7 @@ export const jpegAnalyzer = defineAnalyzer({
     if (b === null)
       return { status: 'unavailable', data: {}, error: { code: 'no-bytes', message: `${evidence.input}: the JPEG bytes were not loaded` } };
     ctx.progress(0, 'parsing markers');
-    const out = analyseJpegBytes(b, ctx.signal);
+    const out = await analyseJpegBytesAsync(b, ctx.signal);
     ctx.progress(1);
     return out;
   },
