@@ -39,7 +39,10 @@ export function performanceText(entries: readonly ModelEntry[]): string {
   const first = entries[0];
   const pair = first ? first.performance.filter((p) => p.metric.startsWith('pair ') && !p.metric.includes('accuracy')) : [];
   const rows = pair.length ? pair.map((p) => ({ ...p, metric: p.metric.slice(5) })) : entries.flatMap((e) => e.performance.map((p) => ({ ...p, metric: `${e.id} ${p.metric}` })));
-  const parts = rows.map((p) => `${p.metric} ${p.value} on ${p.dataset} (n=${p.n})`);
+  const parts = rows.map((p) => {
+    const split = /(\d+ positive, \d+ negative)/.exec(p.note ?? '');
+    return `${p.metric} ${p.value} on ${p.dataset} (n=${p.n}${split ? `: ${split[1]}` : ''})`;
+  });
   return parts.length ? `Measured with npm run eval: ${parts.join('; ')}` : 'no measurement recorded in the manifest';
 }
 
