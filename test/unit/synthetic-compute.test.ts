@@ -120,6 +120,7 @@ describe('synthetic: FFHQ face geometry (pure)', () => {
     };
     const a = ffhqAlignment(lm, S, S);
     assert.ok(a.deviation < 0.01, `deviation ${a.deviation}`);
+    assert.ok(a.eyeTemplateDistance < 0.001);
     assert.ok(geometryScore(a.deviation) > 0.9);
   });
 

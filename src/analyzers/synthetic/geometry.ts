@@ -39,6 +39,8 @@ export type FfhqAlignment = {
   rollDeg: number;
   /** Eye centres as fractions of width and height (image-left eye first). */
   eyes: [Point, Point];
+  /** Larger distance of the two eyes from FFHQ's typical eye positions, as a fraction of the side (shown, not scored). */
+  eyeTemplateDistance: number;
   /**
    * Largest deviation from an FFHQ output framing, as a fraction of the image side:
    * max(|centre - 0.5| on each axis, |scale - 1| / 2 on each axis, roll as the arc at half the side,
@@ -49,6 +51,17 @@ export type FfhqAlignment = {
 };
 
 const r4 = (v: number): number => Math.round(v * 10_000) / 10_000;
+
+/**
+ * Typical eye positions in an FFHQ image, from the rule with |eye_to_mouth| = |eye_to_eye|:
+ * side = 4 |eye_to_eye|, so the eyes sit 1/8 of the side either side of the centre and
+ * 0.1 |eye_to_mouth| / side = 0.025 above it. StyleGAN3 faces measured with YuNet landmarks:
+ * (0.377, 0.463) and (0.627, 0.464), standard deviation about 0.01.
+ */
+export const FFHQ_EYES: readonly [Point, Point] = [
+  { x: 0.375, y: 0.475 },
+  { x: 0.625, y: 0.475 },
+];
 
 /** The oriented square FFHQ's rule crops: centre, half side and the unit x axis (display pixels). */
 export type FfhqQuad = {
@@ -104,6 +117,12 @@ export function ffhqAlignment(lm: FaceLandmarks, width: number, height: number):
       { x: r4(eL.x / width), y: r4(eL.y / height) },
       { x: r4(eR.x / width), y: r4(eR.y / height) },
     ],
+    eyeTemplateDistance: r4(
+      Math.max(
+        Math.hypot(eL.x / width - FFHQ_EYES[0].x, eL.y / height - FFHQ_EYES[0].y),
+        Math.hypot(eR.x / width - FFHQ_EYES[1].x, eR.y / height - FFHQ_EYES[1].y),
+      ),
+    ),
     deviation: r4(deviation),
   };
 }

@@ -15,7 +15,7 @@ import {
   SIGNAL_THRESHOLD,
 } from './calibration.js';
 import { landmarksFromFaces } from './faces-input.js';
-import { ffhqAlignment } from './geometry.js';
+import { FFHQ_EYES, ffhqAlignment } from './geometry.js';
 import { loadCentreCrop, MIN_CROP, renderSpectrum } from './load.js';
 import { analyseSpectrum, type SpectrumFeatures } from './spectrum.js';
 
@@ -146,7 +146,7 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
           status: 'measured',
           mainFace: main.index,
           tolerance: GEOMETRY_TOLERANCE,
-          expectedEyes: 'about (0.375, 0.475) and (0.625, 0.475) of a square image for typical proportions',
+          expectedEyes: FFHQ_EYES.map((e) => ({ x: e.x, y: e.y })),
           faces: perFace,
           score: m.score,
           scoreInfo: { ...GEOMETRY_INFO },
