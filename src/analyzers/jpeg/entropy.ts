@@ -210,7 +210,7 @@ export function createLuminanceDecoder(
   const decodeBlock = (c: (typeof cs)[number]): boolean => {
     const t = decodeSymbol(r, c.dc);
     if (t < 0 || t > 16) return false;
-    c.pred += extend(r.read(t), t);
+    if (t > 0) c.pred += extend(r.read(t), t);
     let nnz = 0;
     for (let k = 1; k < 64;) {
       const rs = decodeSymbol(r, c.ac);
