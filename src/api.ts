@@ -74,6 +74,7 @@ export type ApiHandlers = { [M in ApiMethod]: (...a: ApiArgs<M>) => Promise<ApiV
 export interface Api {
   handlers: ApiHandlers;
   /** Validate and run one call; never throws. This is what IPC and the test bridge call. */
+  call<M extends ApiMethod>(method: M, args: unknown): Promise<ApiResult<ApiValue<M>>>;
   call(method: unknown, args: unknown): Promise<ApiResult<unknown>>;
   /** Abort running jobs (window closed, app quitting). */
   dispose(): void;
@@ -472,12 +473,12 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     },
   };
 
-  async function call(method: unknown, a: unknown): Promise<ApiResult<unknown>> {
+  async function call(method: unknown, a: unknown): Promise<ApiResult<never>> {
     const bad: ErrorInfo | null = validateCall(method, a);
     if (bad) return { ok: false, error: bad };
     const fn = handlers[method as ApiMethod] as (...x: unknown[]) => Promise<unknown>;
     try {
-      return { ok: true, value: await fn(...(a as unknown[])) };
+      return { ok: true, value: (await fn(...(a as unknown[]))) as never };
     } catch (err) {
       return { ok: false, error: toErrorInfo(err, 'internal') };
     }
