@@ -93,6 +93,7 @@ export class C2paHost {
         if (m.id !== undefined && done) {
           this.pending.delete(m.id);
           const { id: _id, ready: _ready, ...raw } = m;
+          if (!raw.ok && raw.trapped) this.drop(w, 'crashed', 'the C2PA reader trapped'); // the worker exits by itself
           done({ ...(raw as RawRead), isolation: 'worker' });
         }
       });

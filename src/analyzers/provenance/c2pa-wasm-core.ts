@@ -5,7 +5,7 @@ import { initSync, WasmReader } from '@contentauth/c2pa-wasm';
 /** What one read of a manifest store gives back across the worker boundary (plain data only). */
 export type RawRead =
   | { ok: true; json: string; blockedFetches: string[] }
-  | { ok: false; error: string; blockedFetches: string[] };
+  | { ok: false; error: string; blockedFetches: string[]; trapped?: boolean };
 
 let initialised = false;
 
@@ -50,7 +50,9 @@ export async function readManifestStore(mime: string, bytes: Uint8Array, setting
     reader = await WasmReader.fromBytes(mime, bytes, settingsJson);
     return { ok: true, json: reader.json(), blockedFetches: [...blocked] };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err), blockedFetches: [...blocked] };
+    // A wasm trap (Rust panic, out-of-bounds) can leave the instance unusable: the worker is then replaced.
+    const trapped = err instanceof Error && err.name === 'RuntimeError';
+    return { ok: false, error: err instanceof Error ? err.message : String(err), blockedFetches: [...blocked], ...(trapped ? { trapped } : {}) };
   } finally {
     try {
       reader?.free();

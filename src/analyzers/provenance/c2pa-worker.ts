@@ -16,6 +16,9 @@ const settingsJson = (workerData as { settingsJson: string }).settingsJson;
 blockNetwork();
 initC2paWasm();
 port.on('message', (req: Request) => {
-  void readManifestStore(req.mime, req.bytes, settingsJson).then((res) => port.postMessage({ id: req.id, ...res }));
+  void readManifestStore(req.mime, req.bytes, settingsJson).then((res) => {
+    port.postMessage({ id: req.id, ...res });
+    if (!res.ok && res.trapped) setImmediate(() => process.exit(0)); // ends this thread only; the host starts a fresh one
+  });
 });
 port.postMessage({ ready: true });
