@@ -313,6 +313,24 @@ describe('jpeg analyzer in the runner', () => {
     assert.ok(ticks >= 2, 'timers ran while decoding, so the event loop was not blocked');
   });
 
+  it('lists every APPn segment in order with its identifier, and reads the comment', async () => {
+    const { out, data } = await run(fixture('jpeg', 'many-app-segments-exiftool.jpg'));
+    const ids = data.appSegments.map((s) => s.id);
+    for (const id of ['Exif', 'JFIF', 'XMP', 'ICC_PROFILE', 'FPXR', 'MPF', 'JUMBF', 'Ducky', 'Photoshop IRB', 'Adobe'])
+      assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
+    assert.ok(ids.indexOf('Exif') < ids.indexOf('JFIF'), 'file order kept (this file puts Exif first)');
+    const offsets = data.appSegments.map((s) => s.offset);
+    assert.deepEqual(
+      offsets,
+      [...offsets].sort((a, b) => a - b),
+    );
+    assert.deepEqual(data.comments, ['a comment']);
+    assert.ok(codes(out).includes('comment'));
+    assert.ok(codes(out).includes('jumbf-present'));
+    assert.ok(codes(out).includes('adobe-save-for-web'));
+    assert.equal(data.trailing.kind, 'metadata-trailer');
+  });
+
   it('parses APPn identifiers in file order with offsets and lengths', async () => {
     const b = await readFile(fixture('images', 'img_1771.jpg'));
     const j = parseJpeg(b);
