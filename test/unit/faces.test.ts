@@ -174,6 +174,10 @@ describe('faces, liveness and face-swap on real photos', () => {
     assert.equal(s.status, 'ok');
     assert.equal(s.scoreInfo?.strength, 'weak');
     assert.ok(s.score !== undefined && s.score >= 0 && s.score <= 1);
+    // A weak detector never vouches for a face: below its threshold the verdict is inconclusive.
+    assert.ok((s.score ?? 1) < 0.5);
+    assert.equal(s.verdict, 'inconclusive');
+    assert.ok(s.findings.some((f) => f.code === 'face-swap-not-flagged'));
     const auc = s.data['measuredAuc'];
     assert.equal(typeof auc, 'number');
     assert.ok(s.scoreInfo?.method.includes(`AUC ${auc}`));

@@ -36,7 +36,7 @@ export const classifiersAnalyzer = defineAnalyzer<ClassifiersData>({
   async run(ev, ctx): Promise<AnalyzerOutput<ClassifiersData>> {
     const registry = registryOf(ctx.services);
     const entries = await registry.entries('classifier');
-    if (entries.length === 0) return { status: 'not-applicable', data: { reason: 'no organisation classifier is installed (add a signed models folder with --models DIR)', models: [] } };
+    if (entries.length === 0) return { status: 'not-applicable', data: { reason: 'no organisation classifier is installed; add a signed models folder with --models DIR', models: [] } };
     const img = await workImage(ev);
     const faces = facesFrom(ctx.results['faces'], img.scale);
     const runs: ClassifierRun[] = [];

@@ -66,8 +66,16 @@ export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
     const threshold = first.entry.thresholds['manipulated'] ?? 0.5;
     const mainWidth = (geometry[0]?.box.width ?? 0) / img.scale;
     const findings: Finding[] = [];
-    let verdict: 'suspicious' | 'consistent' | 'inconclusive' = main.score >= threshold ? 'suspicious' : 'consistent';
-    if (main.score >= threshold) {
+    // Below the threshold the verdict stays inconclusive: a detector this weak cannot vouch for a face.
+    let verdict: 'suspicious' | 'inconclusive' = main.score >= threshold ? 'suspicious' : 'inconclusive';
+    const aucRow = first.entry.performance.find((p) => p.metric === 'pair AUC' && p.dataset.includes('dfdc'));
+    if (main.score < threshold) {
+      findings.push({
+        severity: 'info',
+        code: 'face-swap-not-flagged',
+        message: `MesoNet does not flag the main face (${main.score.toFixed(2)}, threshold ${threshold}), but it misses most modern face swaps${aucRow ? ` (measured AUC ${aucRow.value})` : ''}, so this is not evidence that the face is genuine.`,
+      });
+    } else {
       findings.push({
         severity: 'warn',
         code: 'face-swap-signal',
@@ -78,7 +86,6 @@ export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
       verdict = 'inconclusive';
       findings.push({ severity: 'warn', code: 'face-too-small', message: `The main face is only ${Math.round(mainWidth)} pixels wide, too small for MesoNet to judge; the verdict is inconclusive.` });
     }
-    const aucRow = first.entry.performance.find((p) => p.metric === 'pair AUC' && p.dataset.includes('dfdc'));
     const scoreInfo: ScoreInfo = {
       method: `${aucRow ? `Weak signal (measured AUC ${aucRow.value} on DFDC face crops). ` : ''}MesoNet (Meso4, 2018) on an eye-aligned 256x256 crop of the main face; mean of the manipulation probabilities of ${models.map((m) => m.entry.id).join(' and ')}.`,
       measuredOn: performanceText(models.map((m) => m.entry)),
