@@ -389,6 +389,8 @@ export const elaAnalyzer = defineAnalyzer({
         median: round(rz.median, 3),
         mad: round(rz.mad, 3),
         zThreshold: params.zThreshold,
+        // Colours of the block map (its brightest block = top of the map); outliers framed in cyan.
+        legend: legendStops(0, round(blockScale, 2), 5).map((s) => ({ value: s.value, color: s.color })),
         // Row-major mean error per block, 0.1 grey level steps.
         means: Array.from(grid.means, (m) => round(m, 1)),
         outlierCount: nOutliers,
