@@ -37,7 +37,10 @@ console.log(JSON.stringify({ status: out.status, ms: performance.now() - t0, bas
 
 function child(file: string): Promise<{ status: string; ms: number; baseKiB: number; maxRssKiB: number }> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD, file], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', rej);
@@ -50,7 +53,9 @@ export async function bench(): Promise<void> {
   const bytes = ev.bytes!;
   const analyzer = await timeIt(() => syntheticAnalyzer.run(ev, ctx()), { warmup: 1, runs: 5 });
   const decode = await timeIt(() => sharp(bytes).greyscale().raw().toBuffer(), { warmup: 1, runs: 5 });
-  console.log(`synthetic (${ev.info.width}x${ev.info.height} JPEG, no faces): ${ratioLine('analyzer', analyzer.medianMs, 'plain greyscale decode', decode.medianMs)}`);
+  console.log(
+    `synthetic (${ev.info.width}x${ev.info.height} JPEG, no faces): ${ratioLine('analyzer', analyzer.medianMs, 'plain greyscale decode', decode.medianMs)}`,
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'bench-synthetic-'));
   try {

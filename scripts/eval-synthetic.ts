@@ -75,8 +75,13 @@ async function items(): Promise<Item[]> {
     const id = Number(/_(\d+)_/.exec(basename(f))?.[1] ?? 0);
     out.push({ file: f, set: 'real-london', family: 'real', half: (id % 2) as 0 | 1 });
   }
-  listImages(join(faces, 'eval-stylegan3-fake')).forEach((f, i) => out.push({ file: f, set: 'stylegan3', family: 'StyleGAN3', half: (i % 2) as 0 | 1 }));
-  const index = readFileSync(join(faces, 'eval-ai-sfhq-t2i', 'index.csv'), 'utf8').trim().split('\n').slice(1);
+  listImages(join(faces, 'eval-stylegan3-fake')).forEach((f, i) =>
+    out.push({ file: f, set: 'stylegan3', family: 'StyleGAN3', half: (i % 2) as 0 | 1 }),
+  );
+  const index = readFileSync(join(faces, 'eval-ai-sfhq-t2i', 'index.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const model = new Map(index.map((l) => [l.split(',')[0] ?? '', l.split(',')[1] ?? '']));
   listImages(join(faces, 'eval-ai-sfhq-t2i')).forEach((f, i) => {
     const m = model.get(basename(f)) ?? 'unknown';
@@ -91,7 +96,9 @@ async function items(): Promise<Item[]> {
   for (const f of walk(join(CORPUS, 'camera'))) {
     const b = readFileSync(f);
     if (b[0] !== 0xff || b[1] !== 0xd8) continue;
-    const m = await sharp(b).metadata().catch(() => null);
+    const m = await sharp(b)
+      .metadata()
+      .catch(() => null);
     if (m?.width && m.height && Math.min(m.width, m.height) >= 256) out.push({ file: f, set: 'camera', family: 'camera', half: 1 });
   }
   return out;
@@ -208,19 +215,31 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   lines.push(`faces analyzer present: ${faces ? 'yes' : 'no'}; items: ${all.length}; errors: ${rows.filter((r) => r.error).length}`);
   for (const f of FEATURES) {
-    const vals = (pred: (r: Row) => boolean): number[] => rows.filter(pred).map((r) => value(r, f)).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const vals = (pred: (r: Row) => boolean): number[] =>
+      rows
+        .filter(pred)
+        .map((r) => value(r, f))
+        .filter((x): x is number => x !== undefined && Number.isFinite(x));
     if (!vals((r) => r.variant === 'original').length) {
       lines.push(`\n## ${f}: not measured`);
       continue;
     }
     // How the spectral thresholds were derived: 95th percentile of London, calibration half, originals.
-    const p95 = quantile(vals((r) => r.set === 'real-london' && r.half === 0 && r.variant === 'original'), 0.95);
+    const p95 = quantile(
+      vals((r) => r.set === 'real-london' && r.half === 0 && r.variant === 'original'),
+      0.95,
+    );
     const thr = SHIPPED[f] ?? p95;
     lines.push(`\n## ${f} (shipped threshold ${SHIPPED[f] ?? 'none'}; 95th pct of London calibration half = ${p95.toFixed(3)})`);
-    lines.push('| variant | ' + families.map((x) => `AUC ${x} (held-out / all)`).join(' | ') + ' | TPR per family at threshold | FPR London held-out | FPR camera | FPR other real |');
+    lines.push(
+      '| variant | ' +
+        families.map((x) => `AUC ${x} (held-out / all)`).join(' | ') +
+        ' | TPR per family at threshold | FPR London held-out | FPR camera | FPR other real |',
+    );
     lines.push('|---|' + families.map(() => '---').join('|') + '|---|---|---|---|');
     for (const v of VARIANTS) {
-      const neg = (half?: 0 | 1): number[] => vals((r) => r.set === 'real-london' && r.variant === v && (half === undefined || r.half === half));
+      const neg = (half?: 0 | 1): number[] =>
+        vals((r) => r.set === 'real-london' && r.variant === v && (half === undefined || r.half === half));
       const cells = families.map((fam) => {
         const pos = (half?: 0 | 1): number[] => vals((r) => r.family === fam && r.variant === v && (half === undefined || r.half === half));
         return `${auc(pos(1), neg(1)).toFixed(2)} / ${auc(pos(), neg()).toFixed(2)} (n=${pos().length})`;
@@ -236,7 +255,9 @@ async function main(): Promise<void> {
       const fprC = cam.filter((x) => x >= thr).length;
       const other = vals((r) => r.set === 'real-other' && r.variant === v);
       const fprO = other.filter((x) => x >= thr).length;
-      lines.push(`| ${v} | ${cells.join(' | ')} | ${tpr} | ${(fprL * 100).toFixed(0)}% (${neg(1).filter((x) => x >= thr).length}/${neg(1).length}) | ${fprC}/${cam.length} | ${fprO}/${other.length} |`);
+      lines.push(
+        `| ${v} | ${cells.join(' | ')} | ${tpr} | ${(fprL * 100).toFixed(0)}% (${neg(1).filter((x) => x >= thr).length}/${neg(1).length}) | ${fprC}/${cam.length} | ${fprO}/${other.length} |`,
+      );
     }
   }
   console.log(lines.join('\n'));

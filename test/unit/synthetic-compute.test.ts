@@ -22,8 +22,13 @@ async function features(bytes: Buffer) {
 /** The image shrunk to half size and blown back up 2x: what a 2x up-sampling layer does to pixels. */
 async function upsampled2x(bytes: Buffer, kernel: 'nearest' | 'cubic'): Promise<Buffer> {
   const m = await sharp(bytes).metadata();
-  const half = await sharp(bytes).resize({ width: Math.round((m.width ?? 0) / 2), kernel: 'lanczos3' }).toBuffer();
-  return sharp(half).resize({ width: m.width ?? 0, kernel }).png().toBuffer();
+  const half = await sharp(bytes)
+    .resize({ width: Math.round((m.width ?? 0) / 2), kernel: 'lanczos3' })
+    .toBuffer();
+  return sharp(half)
+    .resize({ width: m.width ?? 0, kernel })
+    .png()
+    .toBuffer();
 }
 
 describe('synthetic: FFT', () => {
@@ -67,12 +72,18 @@ describe('synthetic: spectrum (Durall et al. 2020; Frank et al. 2020)', () => {
       const nearest = (await features(await upsampled2x(bytes, 'nearest'))).features;
       const cubic = (await features(await upsampled2x(bytes, 'cubic'))).features;
       for (const up of [nearest, cubic]) {
-        assert.ok(up.upsamplingPeakZ > PEAK_THRESHOLD && up.upsamplingPeakZ > before.upsamplingPeakZ + 1, `${file}: peak z ${before.upsamplingPeakZ} -> ${up.upsamplingPeakZ}`);
+        assert.ok(
+          up.upsamplingPeakZ > PEAK_THRESHOLD && up.upsamplingPeakZ > before.upsamplingPeakZ + 1,
+          `${file}: peak z ${before.upsamplingPeakZ} -> ${up.upsamplingPeakZ}`,
+        );
         // The strongest peak sits at half the sampling rate, where a 2x up-sampler repeats.
         assert.ok(up.peaks.some((p) => Math.max(Math.abs(p.fx), Math.abs(p.fy)) === 0.5 && p.z === Math.max(...up.peaks.map((q) => q.z))));
       }
       // Nearest-neighbour up-sampling (like a transposed convolution's checkerboard) lifts the top band.
-      assert.ok(nearest.highBandResidual > HIGH_BAND_THRESHOLD && nearest.highBandResidual > before.highBandResidual + 0.3, `${file}: high band ${before.highBandResidual} -> ${nearest.highBandResidual}`);
+      assert.ok(
+        nearest.highBandResidual > HIGH_BAND_THRESHOLD && nearest.highBandResidual > before.highBandResidual + 0.3,
+        `${file}: high band ${before.highBandResidual} -> ${nearest.highBandResidual}`,
+      );
     }
   });
 
@@ -98,7 +109,12 @@ describe('synthetic: spectrum (Durall et al. 2020; Frank et al. 2020)', () => {
 
 describe('synthetic: FFHQ face geometry (pure)', () => {
   // Landmarks YuNet finds on the selfie fixture (display pixels of the 600x800 image).
-  const selfie: FaceLandmarks = { rightEye: { x: 216.7, y: 357 }, leftEye: { x: 381.9, y: 353 }, mouthRight: { x: 235, y: 547.3 }, mouthLeft: { x: 369.5, y: 544.1 } };
+  const selfie: FaceLandmarks = {
+    rightEye: { x: 216.7, y: 357 },
+    leftEye: { x: 381.9, y: 353 },
+    mouthRight: { x: 235, y: 547.3 },
+    mouthLeft: { x: 369.5, y: 544.1 },
+  };
 
   /** Where a point lands in the square output of FFHQ's crop (side `size`). */
   function intoFfhqFrame(p: Point, lm: FaceLandmarks, size: number): Point {
@@ -127,7 +143,12 @@ describe('synthetic: FFHQ face geometry (pure)', () => {
   it('flags any face after FFHQ alignment, at any output size', () => {
     for (const size of [256, 1024]) {
       const m = (p: Point): Point => intoFfhqFrame(p, selfie, size);
-      const aligned: FaceLandmarks = { rightEye: m(selfie.rightEye), leftEye: m(selfie.leftEye), mouthRight: m(selfie.mouthRight), mouthLeft: m(selfie.mouthLeft) };
+      const aligned: FaceLandmarks = {
+        rightEye: m(selfie.rightEye),
+        leftEye: m(selfie.leftEye),
+        mouthRight: m(selfie.mouthRight),
+        mouthLeft: m(selfie.mouthLeft),
+      };
       const a = ffhqAlignment(aligned, size, size);
       assert.ok(a.deviation < 0.005, `size ${size}: deviation ${a.deviation}`);
       assert.ok(Math.abs(a.rollDeg) < 0.5);

@@ -25,7 +25,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'verilens-synthetic-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const services = createEngineServices({ home: join(tmp, 'home') });
 
-async function run(file: string, only: string[], store = new MemoryArtifactStore()): Promise<{ r: FileResult; s: AnalyzerResult; store: MemoryArtifactStore }> {
+async function run(
+  file: string,
+  only: string[],
+  store = new MemoryArtifactStore(),
+): Promise<{ r: FileResult; s: AnalyzerResult; store: MemoryArtifactStore }> {
   const r = await analyzeFile(file, { analyzers: ANALYZERS, only, artifacts: store, services });
   const s = r.analyzers['synthetic'];
   assert.ok(s, 'synthetic ran');
@@ -98,7 +102,10 @@ describe('synthetic analyzer', () => {
     const pad = side;
     const left = Math.round(q.centre.x - q.halfSide) + pad;
     const top = Math.round(q.centre.y - q.halfSide) + pad;
-    const padded = await sharp(readFileSync(SELFIE)).extend({ top: pad, bottom: pad, left: pad, right: pad, extendWith: 'mirror' }).png().toBuffer();
+    const padded = await sharp(readFileSync(SELFIE))
+      .extend({ top: pad, bottom: pad, left: pad, right: pad, extendWith: 'mirror' })
+      .png()
+      .toBuffer();
     const aligned = await sharp(padded).extract({ left, top, width: side, height: side }).resize(256, 256).png().toBuffer();
     const file = join(tmp, 'selfie-ffhq-aligned.png');
     writeFileSync(file, aligned);

@@ -74,7 +74,10 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
     const width = ev.info.width;
     const height = ev.info.height;
     if (!width || !height) {
-      throw new VerilensError('decode-failed', `${ev.input}: the image size could not be read${ev.decodeError ? ` (${ev.decodeError})` : ''}`);
+      throw new VerilensError(
+        'decode-failed',
+        `${ev.input}: the image size could not be read${ev.decodeError ? ` (${ev.decodeError})` : ''}`,
+      );
     }
     const findings: Finding[] = [];
     const artifacts: ArtifactRef[] = [];
@@ -129,7 +132,10 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
     if (!facesResult) {
       geometry = { status: 'skipped', reason: 'the faces analyzer did not run on this file (run it too to measure face geometry)' };
     } else if (facesResult.status !== 'ok') {
-      geometry = { status: 'skipped', reason: `the faces analyzer was ${facesResult.status}${facesResult.error ? `: ${facesResult.error.message}` : ''}` };
+      geometry = {
+        status: 'skipped',
+        reason: `the faces analyzer was ${facesResult.status}${facesResult.error ? `: ${facesResult.error.message}` : ''}`,
+      };
     } else {
       const faces = landmarksFromFaces(facesResult.data);
       const main = faces[0];
@@ -161,7 +167,11 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
       }
     }
     if (geometry['status'] === 'skipped') {
-      findings.push({ severity: 'info', code: 'face-geometry-skipped', message: `Face geometry was not measured: ${String(geometry['reason'])}.` });
+      findings.push({
+        severity: 'info',
+        code: 'face-geometry-skipped',
+        message: `Face geometry was not measured: ${String(geometry['reason'])}.`,
+      });
     }
 
     // Combination: the highest score among non-weak signals; weak ones never raise the verdict.
@@ -179,7 +189,8 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
       findings.push({
         severity: 'info',
         code: 'no-synthetic-trace',
-        message: 'None of these pixel checks found a trace of a face generator; they cover only some generators, so this does not show the image came from a camera.',
+        message:
+          'None of these pixel checks found a trace of a face generator; they cover only some generators, so this does not show the image came from a camera.',
       });
     }
     ctx.progress(1);

@@ -23,7 +23,10 @@ export interface Crop {
 export async function loadCentreCrop(bytes: Buffer, width: number, height: number, maxPixels: number, label: string): Promise<Crop> {
   const short = Math.min(width, height);
   if (!(short >= MIN_CROP)) {
-    throw new VerilensError('too-small', `${label}: image is ${width}x${height}; the spectrum needs at least ${MIN_CROP}x${MIN_CROP} pixels`);
+    throw new VerilensError(
+      'too-small',
+      `${label}: image is ${width}x${height}; the spectrum needs at least ${MIN_CROP}x${MIN_CROP} pixels`,
+    );
   }
   const n = Math.min(MAX_CROP, floorPowerOfTwo(short));
   const left = Math.floor((width - n) / 2);
@@ -42,7 +45,10 @@ export async function loadCentreCrop(bytes: Buffer, width: number, height: numbe
     data = out.data;
   } catch (err) {
     // libvips stacks one line per layer; the last names the cause (e.g. a missing HEVC decoder).
-    const lines = (err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = (err as Error).message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const why = (lines[lines.length - 1] ?? 'unknown error').slice(0, 240);
     throw new VerilensError('decode-failed', `${label}: could not decode the image pixels (${why})`, { cause: err });
   }
