@@ -5,8 +5,9 @@
  * double-compression score from DCT-coefficient histogram periodicity (Popescu & Farid 2004).
  *
  * Verdict rules:
- * - `suspicious` when a finding is an alert (data appended after EOI that is neither padding
- *   nor images declared by MPF) or the double-compression score reaches DC_THRESHOLD.
+ * - `suspicious` when a finding is an alert (data appended after EOI that is not padding, MPF
+ *   images, a known metadata trailer or a phone's motion-photo/Samsung trailer, which are warnings)
+ *   or the double-compression score reaches DC_THRESHOLD.
  * - otherwise `inconclusive` when the structure is malformed or the coefficients could not be
  *   analysed (progressive/arithmetic/lossless coding, too few coefficients, decode error);
  * - otherwise `consistent`.
@@ -46,7 +47,7 @@ export function doubleCompressionScore(statistic: number): number {
 const SCORE_INFO: ScoreInfo = {
   method: DC_METHOD,
   measuredOn:
-    '36 baseline JPEGs of the shared corpus (exifr camera fixtures, KPhotoAlbum and CC0 selfie sets): the 30 straight from a camera or raw converter scored 0-0.28 (S 2-11), none above threshold; the 6 already re-saved by editors or at IJG quality 100 scored 0.83-1. The same files re-saved once with sharp (libvips): above threshold for 28/36 at quality 95 and 98, 23/36 at 90, 6/36 at 85, 3/36 at 80, 0/36 at 75 or below; 17/53 when re-saved at the estimated original quality; 1/53 when resized to 90% or cropped by 4 px before a quality-95 re-save. C2PA test images of unknown history: 4/17 above threshold.',
+    '36 baseline JPEGs of the shared corpus (exifr camera fixtures, KPhotoAlbum and CC0 selfie sets): 30 camera, raw-converter and webcam files scored 0-0.28 (S 2-11), none above threshold; the 6 known to be re-saved (Photoshop, Lightroom, or IJG quality 100 over an earlier JPEG) scored 0.83-1. The same files re-saved once with sharp (libvips): above threshold for 28/36 at quality 95 and 98, 23/36 at 90, 6/36 at 85, 3/36 at 80, 0/36 at 75 or below; 17/53 when re-saved at the estimated original quality; 1/53 when resized to 90% or cropped by 4 px before a quality-95 re-save. C2PA test images of unknown history: 4/17 above threshold.',
   limits:
     'Weak signal. Misses recompression at a lower quality than the original or with the same tables, and re-saves after resizing or a crop that shifts the 8x8 grid; needs a baseline Huffman file with enough texture (small, smooth, progressive or arithmetic files are not analysed); heavy editing, synthetic images and some camera pipelines can produce periodic histograms too. A high score says the file was JPEG-compressed more than once, not what changed or where.',
   strength: 'weak',
