@@ -87,4 +87,21 @@ describe('verilens models and the face checks through the CLI', () => {
     assert.equal(after.code, 1);
     assert.match(after.stdout, /REFUSED\s+mesonet-df/);
   });
+
+  it('signs with the analyst key instead of a key file', async () => {
+    const env = { VERILENS_HOME: await home(), VERILENS_PASSPHRASE: 'a long test passphrase' };
+    const dir = await copyModels();
+    const path = join(dir, 'manifest.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"strength": "weak"', '"strength": "moderate"'));
+    const s = await runCli(['models', 'sign', '--analyst', '--models', dir], { env });
+    assert.equal(s.code, 0, s.stderr);
+    const pub = join(await home(), 'analyst.pub');
+    const e = await runCli(['keys', 'export', '--out', pub], { env });
+    assert.equal(e.code, 0, e.stderr);
+    assert.equal((await runCli(['models', 'verify', '--models', dir], { env })).code, 1, 'untrusted until the analyst trusts their own key for models');
+    assert.equal((await runCli(['keys', 'trust', pub, '--for', 'models'], { env })).code, 0);
+    const ok = await runCli(['models', 'verify', '--models', dir], { env });
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(ok.stdout, /signed by/);
+  });
 });
