@@ -8,6 +8,7 @@ import { livenessAnalyzer } from './liveness/index.js';
 import { faceSwapAnalyzer } from './face-swap/index.js';
 import { classifiersAnalyzer } from './face-swap/classifiers.js';
 import { containerAnalyzer } from './container/index.js';
+import { videoFacesAnalyzer } from './video-faces/index.js';
 import { syntheticAnalyzer } from './synthetic/index.js';
 
 /**
@@ -24,6 +25,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   faceSwapAnalyzer,
   classifiersAnalyzer,
   containerAnalyzer,
+  videoFacesAnalyzer,
   syntheticAnalyzer,
 ];
 

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../contract/json.js';
 import { VerilensError } from '../util/errors.js';
 import { mediaToolPath } from './binaries.js';
-import { lastLine, runTool } from './process.js';
+import { mainError, runTool } from './process.js';
 
 /** One stream as ffprobe reports it, with numbers parsed and everything else kept as strings. */
 export interface ProbeStream {
@@ -173,7 +173,7 @@ export function fileArg(absPath: string): string {
 export const SAFE_INPUT_ARGS: readonly string[] = ['-protocol_whitelist', 'file'];
 
 function probeError(label: string, stdout: Buffer, stderr: string, code: number | null): VerilensError {
-  let why = lastLine(stderr);
+  let why = mainError(stderr);
   try {
     const doc: unknown = JSON.parse(stdout.toString('utf8') || '{}');
     if (isObj(doc) && isObj(doc['error']) && typeof doc['error']['string'] === 'string') why = doc['error']['string'];

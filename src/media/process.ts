@@ -113,12 +113,14 @@ export async function runTool(bin: string, args: readonly string[], opts: RunToo
   }
 }
 
-/** Last meaningful line of a tool's stderr, trimmed, for an error message. */
-export function lastLine(stderr: string): string {
+const GENERIC = [/^Error marking filters as finished/i, /^Conversion failed/i, /^Error while filtering/i, /^Exiting normally/i];
+
+/** The most specific line of ffmpeg's stderr: the first that is not a generic follow-on error, without the "[demuxer @ 0x...]" prefix. */
+export function mainError(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
-    .map((l) => l.trim())
+    .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '').trim())
     .filter(Boolean);
-  const l = lines[lines.length - 1] ?? '';
+  const l = lines.find((x) => !GENERIC.some((g) => g.test(x))) ?? lines[0] ?? '';
   return l.length > 300 ? `${l.slice(0, 300)}...` : l;
 }

@@ -28,12 +28,23 @@ class HashOnlyArtifacts implements ArtifactSink {
 }
 
 /**
- * Analyzer-specific flags: flag name -> [analyzer id, parameter name, min, max].
- * Add a line here when an analyzer gains a CLI flag.
+ * Analyzer-specific flags: flag name -> [analyzer id, parameter name, min, max, 'decimal' when
+ * fractions are allowed (whole numbers otherwise)]. Add a line here when an analyzer gains a CLI flag.
  */
-export const PARAM_FLAGS: Record<string, [string, string, number, number]> = {
+export const PARAM_FLAGS: Record<string, [string, string, number, number, 'decimal'?]> = {
   'ela-quality': ['ela', 'quality', 1, 100],
+  fps: ['video-faces', 'fps', 0.05, 30, 'decimal'],
 };
+
+/** Parse one PARAM_FLAGS flag (whole or decimal number per its spec); undefined when absent. */
+export function paramFlagValue(flag: string, raw: string | undefined, spec: [string, string, number, number, 'decimal'?]): number | undefined {
+  const [, , min, max, kind] = spec;
+  if (kind !== 'decimal' || raw === undefined) return intOption(flag, raw, min, max);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--${flag} must be a number such as 2 or 0.5, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -43,6 +54,7 @@ export const analyzeCommand: Command = {
   --out DIR            write artifacts (heatmaps, crops) to DIR, named by their SHA-256
   --only ID,ID         run only these analyzers (their prerequisites are added)
   --ela-quality N      JPEG quality for ELA re-compression (1-100, default 90)
+  --fps N              video frames sampled per second for the face checks (0.05-30, default 2)
   --max-pixels N       refuse images above N decoded pixels (default 200000000)
   --max-bytes N        refuse image files above N bytes (default 268435456)
   --timeout MS         per-analyzer timeout in milliseconds (default 120000)
@@ -82,8 +94,9 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
       throw err;
     }
     const params: Record<string, JsonObject> = {};
-    for (const [flag, [id, key, min, max]] of Object.entries(PARAM_FLAGS)) {
-      const v = intOption(flag, (values as Record<string, unknown>)[flag] as string | undefined, min, max);
+    for (const [flag, spec] of Object.entries(PARAM_FLAGS)) {
+      const [id, key] = spec;
+      const v = paramFlagValue(flag, (values as Record<string, unknown>)[flag] as string | undefined, spec);
       if (v !== undefined) (params[id] ??= {})[key] = v;
     }
     const limits: Partial<Limits> = {};
