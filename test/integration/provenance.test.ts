@@ -195,6 +195,16 @@ describe('provenance: declarations written by a real tool (exiftool) into a came
     assert.match(g.evidence, /^EXIF UserComment: /);
     assert.equal(g.prompt, 'a portrait テスト');
   });
+
+  it('reads generation settings that a tool left in XMP (exif:UserComment)', async () => {
+    const text = 'castle at dusk\nSteps: 30, Sampler: DPM++ 2M, CFG scale: 6, Seed: 7, Size: 768x768, App: SD.Next, Version: abc123';
+    const { a } = await run(make('xmp-usercomment.jpg', [`-XMP-exif:UserComment=${text}`]));
+    assert.ok(a);
+    const g = a.data['generator'] as { name: string; evidence: string; prompt?: string };
+    assert.equal(g.name, 'SD.Next');
+    assert.match(g.evidence, /^XMP UserComment: /);
+    assert.equal(g.prompt, 'castle at dusk');
+  });
 });
 
 describe('provenance: the real CLI', () => {

@@ -11,7 +11,7 @@ import { readExifText } from './exif-text.js';
 import { detectGenerator } from './generators.js';
 import { interpretProvenance, type ProvenanceInterpretation } from './interpret.js';
 import { bundledTrust, type LoadedTrust } from './trust.js';
-import { readXmpDeclarations } from './xmp.js';
+import { readXmpDeclarations, xmpValues } from './xmp.js';
 
 export { classifyStatus, summariseStore, type C2paSummary, type ValidationState } from './c2pa.js';
 export { detectGenerator, type GeneratorTrace } from './generators.js';
@@ -90,7 +90,14 @@ export async function analyzeProvenance(bytes: Buffer, info: Pick<EvidenceInfo, 
     exifEntries.push(...r.entries);
     if (r.error) notes.push(r.error);
   }
-  const entries = [...scan.entries, ...exifEntries];
+  // XMP copies of text fields (some tools, e.g. Draw Things or converters, put generation settings there).
+  const xmpEntries: TextEntry[] = [];
+  for (const x of scan.xmp) {
+    for (const [prop, key] of [['exif:UserComment', 'UserComment'], ['dc:description', 'Description'], ['tiff:ImageDescription', 'ImageDescription']] as const) {
+      for (const v of xmpValues(x, prop)) xmpEntries.push({ source: 'xmp', key, value: v });
+    }
+  }
+  const entries = [...scan.entries, ...exifEntries, ...xmpEntries];
   const generatorTrace = detectGenerator(entries);
   const xmp = readXmpDeclarations(scan.xmp);
 
