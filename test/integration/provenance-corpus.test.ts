@@ -102,6 +102,11 @@ describe('provenance: shared corpus sweeps', { skip: needCorpus }, () => {
         assert.deepEqual(c.integrityFailures, [], name);
       }
       assert.deepEqual(c.integrityFailures.filter((x) => x.code.startsWith('signingCredential.')), [], `${name}: trust codes are not integrity failures`);
+      // c2pa-rs fixture names: a later 'E' marks an ingredient that was broken when it was added.
+      if (name === 'CACAE-uri-CA.jpg' || name === 'CIE-sig-CA.jpg') {
+        assert.ok(c.ingredientFailures.length > 0, `${name}: the broken ingredient is reported`);
+        assert.ok(a.findings.some((f) => f.code === 'c2pa-ingredient-failure'), name);
+      }
     }
     assert.equal(tampered, 2);
   });

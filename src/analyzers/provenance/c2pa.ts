@@ -156,6 +156,19 @@ function failuresOf(results: unknown): string[] {
     .filter((c): c is string => !!c && classifyStatus(c) === 'integrity');
 }
 
+function recordedFailures(list: unknown): string[] {
+  return arr(list)
+    .map((f) => s(obj(f)?.['code']))
+    .filter((c): c is string => !!c && classifyStatus(c) === 'integrity');
+}
+
+function collectIngredientFailures(nodes: C2paIngredient[], into: C2paStatus[]): void {
+  for (const n of nodes) {
+    for (const code of n.failures) pushUnique(into, { code, explanation: `recorded for ingredient '${n.title ?? 'untitled'}'`, url: n.manifest });
+    collectIngredientFailures(n.ingredients, into);
+  }
+}
+
 function ingredientTree(manifests: Obj, m: Obj, depth: number, seen: Set<string>, budget: { n: number }): C2paIngredient[] {
   const out: C2paIngredient[] = [];
   for (const ing of arr(m['ingredients'])) {
@@ -172,7 +185,8 @@ function ingredientTree(manifests: Obj, m: Obj, depth: number, seen: Set<string>
       manifest: label,
       claimGenerator: child ? claimGenerator(child) : null,
       digitalSourceTypes: dsts,
-      failures: failuresOf(i['validation_results']),
+      // validation_results: checked now; validation_status: what the signer recorded when it added the ingredient.
+      failures: [...new Set([...failuresOf(i['validation_results']), ...recordedFailures(i['validation_status'])])],
       ingredients: [],
     };
     if (child && label && !seen.has(label) && depth < MAX_INGREDIENT_DEPTH) {
@@ -287,6 +301,7 @@ export function summariseStore(store: unknown, lists: readonly TrustListSpec[]):
     sum.digitalSourceType = inception?.digitalSourceType ?? sum.actions.find((a) => a.digitalSourceType)?.digitalSourceType ?? null;
     sum.ingredients = ingredientTree(manifests, active, 0, new Set(sum.activeManifest ? [sum.activeManifest] : []), { n: MAX_INGREDIENT_NODES });
   }
+  collectIngredientFailures(sum.ingredients, sum.ingredientFailures);
   const dsts = new Set(sum.actions.map((a) => a.digitalSourceType).filter((d): d is string => !!d));
   collectDsts(sum.ingredients, dsts);
   sum.digitalSourceTypes = [...dsts];

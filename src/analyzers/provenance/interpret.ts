@@ -215,7 +215,7 @@ export function interpretProvenance(f: ProvenanceFacts): ProvenanceInterpretatio
 
   const score = declared ? SCORE.declaredSynthetic : broken ? SCORE.brokenManifest : warned ? SCORE.warning : SCORE.none;
   const alert = findings.some((x) => x.severity === 'alert');
-  const verdict: Verdict = alert || score >= THRESHOLD ? 'suspicious' : positive ? 'consistent' : 'inconclusive';
+  const verdict: Verdict = alert || score >= THRESHOLD ? 'suspicious' : positive && !warned ? 'consistent' : 'inconclusive';
   const scoreInfo: ScoreInfo = {
     method:
       'Reads what the file declares about its origin: C2PA Content Credentials validated offline by c2pa-rs, IPTC/XMP DigitalSourceType and AI fields, and generator settings left by AI image tools (A1111/Forge, ComfyUI, InvokeAI, NovelAI, Fooocus, SwarmUI...). The score is categorical, not a probability: 1 = AI or synthetic origin declared, 0.8 = broken manifest, 0.2 = warnings only, 0 = nothing declared or intact non-AI credentials.',
