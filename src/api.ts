@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, extname, join, sep } from 'node:path';
 import sharp from 'sharp';
 import { ANALYZERS } from './analyzers/index.js';
 import {
   CaseSession,
   defaultCasesDir,
+  effectiveVerdict,
   loadCase,
   withCase,
   type Annotation,
@@ -28,13 +29,16 @@ import {
   type EvidenceEntry,
   type FindingMark,
   type ModelStatus,
+  type ReportExport,
+  type ReportVerification as ReportVerificationView,
   type SignerInfo,
   type VerdictOverride,
 } from './contract/api.js';
 import type { ErrorInfo } from './contract/results.js';
 import { planAnalyzers } from './engine/runner.js';
 import { createEngineServices, type EngineServices } from './engine/services.js';
-import { keysDir, shortFingerprint } from './keys/index.js';
+import { keysDir, loadOrCreateAnalystKey, shortFingerprint } from './keys/index.js';
+import { exportReport, verifyReport } from './reports/index.js';
 import type { ModelEntry } from './models/manifest.js';
 import { toErrorInfo, VerilensError } from './util/errors.js';
 import { sha256Hex } from './util/hash.js';
@@ -84,8 +88,6 @@ export interface Api {
 const WEB_IMAGE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 const THUMB_PX = 192;
 const DISPLAY_MAX_PX = 8192;
-
-const unavailable = (what: string): VerilensError => new VerilensError('unavailable', `${what} is not available in this build yet.`);
 
 function b64(mime: string, data: Uint8Array, extra: Partial<Blob64> = {}): Blob64 {
   return { mime, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), ...extra };
@@ -174,11 +176,13 @@ function entryOf(s: CaseState, e: CaseEvidence): EvidenceEntry {
         break;
     }
   }
+  const ov = effectiveVerdict(s, e.sha256);
   const entry: EvidenceEntry = {
     sha256: e.sha256,
     name: e.names[0] ?? e.sha256,
     info: e.info,
     addedAt: e.addedAt,
+    overall: { verdict: ov.verdict, overridden: ov.overridden, ...(ov.reason ? { reason: ov.reason } : {}) },
     overrides,
     marks,
     bookmarks,
@@ -274,7 +278,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
   const appInfo = (): AppInfo => ({
     version: VERSION,
     analyzers: ANALYZERS.map((a) => ({ id: a.id, title: a.title, version: a.version, requires: [...(a.requires ?? [])] })),
-    features: { cases: true, reports: false, models: true },
+    features: { cases: true, reports: true, models: true },
   });
 
   const handlers: ApiHandlers = {
@@ -465,11 +469,68 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
         return null;
       }
     },
-    async exportReport() {
-      throw unavailable('Signed reports');
+    async exportReport(caseId, jobId, passphrase): Promise<ReportExport | null> {
+      if (jobs.has(jobId)) throw new VerilensError('job-exists', `a job with id '${jobId}' is already running`);
+      const c = await load(caseId);
+      const chosen = await host.pickReportDestination(`${caseId}-report.pdf`);
+      if (!chosen) return null;
+      const dest = extname(chosen).toLowerCase() === '.pdf' ? chosen : `${chosen}.pdf`;
+      const ac = new AbortController();
+      jobs.set(jobId, ac);
+      try {
+        host.emit({ type: 'progress', jobId, fraction: 0.05, label: 'Unlocking your signing key' });
+        // Created on first use, like the CLI; the passphrase never leaves this process.
+        const key = await loadOrCreateAnalystKey(home, c.state.analyst, passphrase);
+        if (ac.signal.aborted) throw new VerilensError('cancelled', 'Report export was cancelled; nothing was written.');
+        host.emit({ type: 'progress', jobId, fraction: 0.3, label: 'Building, rendering and signing the report' });
+        const out = await exportReport(c.dir, dest, key);
+        host.emit({ type: 'progress', jobId, fraction: 1, label: 'Report written and recorded in the custody log' });
+        host.emit({ type: 'case-changed', caseId });
+        return {
+          fileName: basename(out.paths.pdf),
+          sha256: out.signature.signed.pdfSha256,
+          signer: { analyst: key.analyst, fingerprint: key.fingerprint, short: key.shortFingerprint },
+          files: [basename(out.paths.json), basename(out.paths.sig)],
+        };
+      } finally {
+        jobs.delete(jobId);
+        host.emit({ type: 'job-finished', jobId, ok: !ac.signal.aborted, cancelled: ac.signal.aborted });
+      }
     },
-    async verifyReportFromDialog() {
-      throw unavailable('Report verification');
+    async verifyReportFromDialog(): Promise<ReportVerificationView | null> {
+      const file = await host.pickReportFile();
+      if (!file) return null;
+      let v = await verifyReport(file, { home });
+      // When the report's case is on this machine, also check its custody log covers the report.
+      if (v.caseId && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(v.caseId)) {
+        const dir = caseDir(v.caseId);
+        if (
+          await stat(join(dir, 'custody.log')).then(
+            () => true,
+            () => false,
+          )
+        )
+          v = await verifyReport(file, { home, caseDir: dir });
+      }
+      const folder = dirname(v.paths.pdf);
+      // Plain names in what goes back to the UI: no folder paths.
+      const strip = (t: string): string => t.split(`${casesDir}${sep}`).join('').split(`${folder}${sep}`).join('').split(folder).join('.');
+      return {
+        valid: v.valid,
+        fileName: basename(v.paths.pdf),
+        ...(v.signer
+          ? {
+              signer: {
+                analyst: v.signer.name,
+                fingerprint: v.signer.fingerprint,
+                short: v.signer.shortFingerprint,
+                trusted: v.signer.trusted,
+              },
+            }
+          : {}),
+        checks: v.checks.map((ch) => ({ name: ch.name, ok: ch.ok, detail: strip(ch.detail) })),
+        reasons: v.reasons.map(strip),
+      };
     },
   };
 

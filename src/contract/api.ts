@@ -90,6 +90,8 @@ export interface EvidenceEntry {
   name: string;
   info: EvidenceInfo;
   addedAt: string;
+  /** The evidence's overall verdict as the case and the report state it (an overall override wins). */
+  overall: { verdict: Verdict | 'not-analysed'; overridden: boolean; reason?: string };
   analysis?: AnalysisRecord;
   overrides: VerdictOverride[];
   marks: FindingMark[];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -60,6 +60,8 @@ describe('UI API handlers on the real case store and engine', () => {
   const events: ApiEvent[] = [];
   let onEvent: (e: ApiEvent) => void = () => undefined;
   let dialog: string[] = [];
+  let reportDest: string | null = null;
+  let reportFile: string | null = null;
   let caseId = '';
 
   before(async () => {
@@ -67,8 +69,8 @@ describe('UI API handlers on the real case store and engine', () => {
     api = createApi(
       {
         pickEvidenceFiles: async () => dialog,
-        pickReportDestination: async () => null,
-        pickReportFile: async () => null,
+        pickReportDestination: async () => reportDest,
+        pickReportFile: async () => reportFile,
         emit: (e) => {
           events.push(e);
           onEvent(e);
@@ -213,5 +215,44 @@ describe('UI API handlers on the real case store and engine', () => {
       [['look here', { x: 10, y: 20, width: 30, height: 40 }]],
     );
     assert.ok(e.bookmarks[0]!.seq > 0);
+  });
+
+  it('exports a signed report through the save dialog and verifies it; a flipped PDF byte makes it invalid', async () => {
+    const view = await api.handlers.openCase(caseId);
+    const jpeg = view.evidence.find((e) => e.name === 'ela_modified.jpg')!;
+    assert.equal(jpeg.overall.verdict, 'suspicious');
+    assert.equal(jpeg.overall.overridden, true);
+    reportDest = null;
+    assert.deepEqual(await api.call('exportReport', [caseId, 'job-r0', 'correct horse battery']), { ok: true, value: null });
+    reportDest = join(home, 'out', 'loan-2291');
+    const weak = await api.call('exportReport', [caseId, 'job-r1', 'short']);
+    assert.equal(!weak.ok && weak.error.code, 'weak-passphrase');
+    const r = await api.call('exportReport', [caseId, 'job-r2', 'correct horse battery']);
+    assert.ok(r.ok && r.value, JSON.stringify(r));
+    assert.equal(r.value.fileName, 'loan-2291.pdf');
+    assert.deepEqual(r.value.files, ['loan-2291.json', 'loan-2291.sig']);
+    assert.equal(r.value.signer.analyst, 'A. Trainee');
+    const signer = await api.handlers.getSigner();
+    assert.equal(signer?.fingerprint, r.value.signer.fingerprint);
+    const pdf = join(home, 'out', 'loan-2291.pdf');
+    reportFile = pdf;
+    const ok = await api.handlers.verifyReportFromDialog();
+    assert.equal(ok?.valid, true, JSON.stringify(ok?.reasons));
+    assert.equal(ok?.signer?.trusted, true);
+    assert.ok(
+      ok!.checks.every((c) => !c.detail.includes(home)),
+      'no folder paths in the checks',
+    );
+    const bytes = await readFile(pdf);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    await writeFile(pdf, bytes);
+    const bad = await api.handlers.verifyReportFromDialog();
+    assert.equal(bad?.valid, false);
+    assert.ok(
+      bad!.reasons.some((x) => /pdf/i.test(x)),
+      bad!.reasons.join('; '),
+    );
+    reportFile = null;
+    assert.equal(await api.handlers.verifyReportFromDialog(), null);
   });
 });

@@ -30,23 +30,20 @@ export function effectiveVerdict(e: EvidenceEntry, id: string, r: AnalyzerResult
   return overrideFor(e, id)?.verdict ?? r.verdict;
 }
 
-/** Overall state: an analyst override wins; otherwise any suspicious check or alert makes it suspicious. */
+/**
+ * Overall state as the case and the report state it (computed by the engine, so the badge and the
+ * signed report always agree), except that a file that changed during analysis says so first.
+ */
 export function overallState(e: EvidenceEntry): OverallState {
-  const o = overrideFor(e, '');
-  if (o) return o.verdict;
-  const a = e.analysis;
-  if (!a) return 'not-analysed';
-  if (a.integrity && !a.integrity.unchanged) return 'changed';
-  let anyInconclusive = false;
-  let anyVerdict = false;
-  for (const [id, r] of Object.entries(a.analyzers)) {
-    const v = effectiveVerdict(e, id, r);
-    if (v === 'suspicious' || r.findings.some((f) => f.severity === 'alert')) return 'suspicious';
-    if (v === 'inconclusive') anyInconclusive = true;
-    if (v) anyVerdict = true;
-  }
-  if (anyInconclusive || !anyVerdict) return 'inconclusive';
-  return 'consistent';
+  if (e.analysis?.integrity && !e.analysis.integrity.unchanged) return 'changed';
+  return e.overall.verdict;
+}
+
+/** Alert findings (model refused, file changed...) deserve a mark even when the verdict does not move. */
+export function alertCount(e: EvidenceEntry): number {
+  let n = 0;
+  for (const r of Object.values(e.analysis?.analyzers ?? {})) n += r.findings.filter((f) => f.severity === 'alert').length;
+  return n;
 }
 
 export const STATUS_LABEL: Record<AnalyzerResult['status'], string> = {

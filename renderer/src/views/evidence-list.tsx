@@ -3,7 +3,7 @@ import type { CaseView, DroppedFile, EvidenceEntry } from '../../../src/contract
 import { VerdictBadge } from '../components/badges.js';
 import { usePicture } from '../hooks/use-blob-url.js';
 import { formatBytes } from '../lib/format.js';
-import { overallState, overrideFor } from '../lib/verdict.js';
+import { alertCount, overallState } from '../lib/verdict.js';
 
 function Thumb({ caseId, e }: { caseId: string; e: EvidenceEntry }) {
   const { picture } = usePicture(caseId, 'thumb', e.info.kind === 'image' ? e.sha256 : undefined);
@@ -79,7 +79,14 @@ export function EvidenceList({
                 <code className="sha small" title={`SHA-256 ${e.sha256}`}>
                   {e.sha256.slice(0, 16)}
                 </code>
-                <VerdictBadge state={st} overridden={Boolean(overrideFor(e, ''))} />
+                <span className="row">
+                  <VerdictBadge state={st} overridden={e.overall.overridden} />
+                  {alertCount(e) > 0 && (
+                    <span className="sev sev-alert" title="Alert findings: open the file to read them">
+                      {alertCount(e)} alert{alertCount(e) === 1 ? '' : 's'}
+                    </span>
+                  )}
+                </span>
               </div>
             </li>
           );

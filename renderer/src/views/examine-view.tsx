@@ -210,7 +210,7 @@ export function ExamineView({
             <h2 className="ev-title" title={entry.name}>
               {entry.name}
             </h2>
-            <VerdictBadge state={st} overridden={Boolean(overall)} />
+            <VerdictBadge state={st} overridden={entry.overall.overridden} />
           </div>
           <p className="muted small">{VERDICT_HELP[st]}</p>
           <dl className="facts">
