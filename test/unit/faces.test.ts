@@ -13,7 +13,8 @@ import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';
 import { createEngineServices, type EngineServices } from '../../src/engine/services.js';
 import { parseManifest } from '../../src/models/manifest.js';
-import { scaledBox } from '../../src/models/preprocess.js';
+import { scaledBox, toTensor } from '../../src/models/preprocess.js';
+import { detectionSize, padTo } from '../../src/analyzers/faces/detect.js';
 import { fixture } from '../helpers.js';
 import { copyModels, flipByte, SHIPPED_MODELS } from './models-helpers.js';
 
@@ -76,6 +77,20 @@ describe('face detection (pure parts)', () => {
     // Larger than the image: the scale is capped so the crop fits.
     const b = scaledBox(100, 100, { x: 30, y: 30, width: 40, height: 40 }, 4);
     assert.ok(b.x0 >= 0 && b.y0 >= 0 && b.x1 <= 99 && b.y1 <= 99);
+  });
+  it('feeds models in the declared channel order and scaling, and sizes detection input to stride multiples', () => {
+    // One red pixel and one blue pixel.
+    const img = { width: 2, height: 1, data: Uint8Array.from([255, 0, 0, 0, 0, 255]) };
+    const bgr = toTensor(img, { name: 'input', layout: 'NCHW', width: 2, height: 1, channels: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] });
+    assert.deepEqual([...bgr], [0, 255, 0, 0, 255, 0], 'plane 0 is blue for BGR models (YuNet, MiniFASNet)');
+    const rgb = toTensor(img, { name: 'input', layout: 'NCHW', width: 2, height: 1, channels: 'RGB', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] });
+    assert.deepEqual([...rgb], [1, 0, 0, 0, 0, 1], 'plane 0 is red, scaled to [0, 1] for MesoNet');
+    assert.deepEqual(detectionSize(3000, 4000, 640, 160), { width: 480, height: 640, factor: 0.16 });
+    assert.deepEqual(detectionSize(60, 80, 640, 160), { width: 120, height: 160, factor: 2 });
+    const padded = padTo({ width: 33, height: 10, data: new Uint8Array(33 * 10 * 3).fill(7) }, 32);
+    assert.deepEqual([padded.width, padded.height], [64, 32]);
+    assert.equal(padded.data[(9 * 64 + 32) * 3], 7, 'last real pixel kept');
+    assert.equal(padded.data[(9 * 64 + 33) * 3], 0, 'padding is black');
   });
 });
 
