@@ -88,6 +88,7 @@ describe('provenance: C2PA (offline, bundled trust lists)', () => {
     assert.deepEqual(c.reader['blockedNetworkRequests'], []);
     assert.ok(codes(a, 'info').includes('c2pa-valid-untrusted'));
     assert.equal(a.verdict, 'consistent');
+    assert.equal(a.scoreInfo?.strength, 'moderate');
     assert.match(a.scoreInfo?.limits ?? '', /offline/);
   });
 

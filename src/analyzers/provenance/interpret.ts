@@ -221,7 +221,8 @@ export function interpretProvenance(f: ProvenanceFacts): ProvenanceInterpretatio
       'Reads what the file declares about its origin: C2PA Content Credentials validated offline by c2pa-rs, IPTC/XMP DigitalSourceType and AI fields, and generator settings left by AI image tools (A1111/Forge, ComfyUI, InvokeAI, NovelAI, Fooocus, SwarmUI...). The score is categorical, not a probability: 1 = AI or synthetic origin declared, 0.8 = broken manifest, 0.2 = warnings only, 0 = nothing declared or intact non-AI credentials.',
     measuredOn: MEASURED_ON,
     limits: limits(f.trustLists),
-    strength: declared || broken || positive ? 'strong' : 'weak',
+    // Declarations, broken manifests and trusted manifests carry weight; an untrusted intact manifest is only moderate (anyone can sign).
+    strength: declared || broken || c.validationState === 'trusted' ? 'strong' : positive ? 'moderate' : 'weak',
     threshold: THRESHOLD,
   };
   return { verdict, score, scoreInfo, findings, generator, markers };
