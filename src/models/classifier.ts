@@ -3,6 +3,8 @@ import type { OutputSpec } from './manifest.js';
 import { cropFor, sigmoid, softmax, tensorDims, toTensor, type Box, type Point, type RgbImage } from './preprocess.js';
 import { runModel, type VerifiedModel } from './registry.js';
 
+const BATCH = 8;
+
 export interface FaceGeometry {
   box: Box;
   landmarks: Point[];
@@ -36,17 +38,21 @@ export async function classify(vm: VerifiedModel, img: RgbImage, faces: readonly
   const w = input.width;
   const h = input.height;
   const per = w * h * 3;
-  const batch = new Float32Array(per * targets.length);
-  targets.forEach((t, i) => batch.set(toTensor(cropFor(img, crop, w, h, t), input), i * per));
-  const outs = await runModel(vm, batch, tensorDims(input, targets.length, w, h));
-  const t = outs[output.name];
-  if (!t) throw new VerilensError('model-output', `model '${vm.entry.id}' has no output '${output.name}'`);
-  const data = t.data as Float32Array;
-  const k = data.length / targets.length;
   const res: ClassifierOutput[] = [];
-  for (let i = 0; i < targets.length; i++) {
-    const row = Array.from(data.subarray(i * k, (i + 1) * k));
-    res.push({ probManipulated: readOutput(row, output), raw: row });
+  // Batches of at most BATCH faces bound memory on crowd photos (a 256x256 input is 786 KB of floats).
+  for (let start = 0; start < targets.length; start += BATCH) {
+    const chunk = targets.slice(start, start + BATCH);
+    const batch = new Float32Array(per * chunk.length);
+    chunk.forEach((t, i) => batch.set(toTensor(cropFor(img, crop, w, h, t), input), i * per));
+    const outs = await runModel(vm, batch, tensorDims(input, chunk.length, w, h));
+    const t = outs[output.name];
+    if (!t) throw new VerilensError('model-output', `model '${vm.entry.id}' has no output '${output.name}'`);
+    const data = t.data as Float32Array;
+    const k = data.length / chunk.length;
+    for (let i = 0; i < chunk.length; i++) {
+      const row = Array.from(data.subarray(i * k, (i + 1) * k));
+      res.push({ probManipulated: readOutput(row, output), raw: row });
+    }
   }
   return res;
 }
