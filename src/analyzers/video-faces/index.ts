@@ -315,7 +315,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
     else if (!pass.capped && duration !== null && frames.length > 0 && lastTime < duration - 2 / p.fps - 0.5) {
       add('warn', 'decode-stopped', `The pictures end at ${lastTime.toFixed(1)} s although the container declares ${duration.toFixed(1)} s; the file is truncated or its header overstates the length, and only the decodable part was checked.`);
     }
-    let verdict: Verdict = 'consistent';
+    let verdict: Verdict = 'inconclusive';
     let score: number | undefined;
     if (!main || !mainSummary) {
       add('info', 'no-face', `No face was found in any of the ${frames.length} sampled frames, so the liveness and face-swap checks do not apply to this video.`);
@@ -344,7 +344,13 @@ export const videoFacesAnalyzer = defineAnalyzer({
       }
       findings.push(...denseFindings);
       score = Math.max(ms ?? 0, mw ?? 0);
-      verdict = (ms !== null && ms >= spoofThreshold) || (mw !== null && mw >= swapThreshold) ? 'suspicious' : findings.some((f) => f.severity === 'warn') ? 'inconclusive' : 'consistent';
+      // Below the thresholds the verdict stays inconclusive, as for still images: MesoNet misses
+      // most modern swaps, so low scores cannot vouch for the face.
+      verdict = (ms !== null && ms >= spoofThreshold) || (mw !== null && mw >= swapThreshold) ? 'suspicious' : 'inconclusive';
+      if (verdict === 'inconclusive' && mw !== null) {
+        const auc = m.swap[0]?.entry.performance.find((x) => x.metric === 'pair AUC' && x.dataset.includes('dfdc'));
+        add('info', 'face-swap-not-flagged', `MesoNet does not flag the main face across the video (median ${mw.toFixed(2)}, threshold ${swapThreshold}), but it misses most modern face swaps${auc ? ` (measured AUC ${auc.value})` : ''}, so this is not evidence that the face is genuine.`);
+      }
       if (mainSummary.medianWidth < SMALL_FACE_PX) {
         add('warn', 'face-too-small', `The main face is only about ${Math.round(mainSummary.medianWidth)} pixels wide, too small for the liveness and face-swap models to judge; the verdict is inconclusive.`);
         verdict = 'inconclusive';
