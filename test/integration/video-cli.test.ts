@@ -65,7 +65,7 @@ describe('verilens analyze on videos', () => {
 
   it('runs the container and video-faces analyzers, honours --fps and writes the timeline and contact sheet', async () => {
     const out = join(tmp, 'artifacts');
-    const r = await runCli(['analyze', '--json', '--fps', '4', '--only', 'container,video-faces', '--out', out, fixture('video', 'asl_yes.mkv')]);
+    const r = await runCli(['analyze', '--json', '--fps', '4', '--dense', '0.25', '--only', 'container,video-faces', '--out', out, fixture('video', 'asl_yes.mkv')]);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as AnalysisDocument;
     const res = doc.results[0];
@@ -78,6 +78,10 @@ describe('verilens analyze on videos', () => {
     assert.equal(v?.status, 'ok', JSON.stringify(v?.error));
     assert.equal((v?.data['sampling'] as { fps: number }).fps, 4);
     assert.equal(v?.provenance.parameters['fps'], 4);
+    assert.equal(v?.provenance.parameters['denseSeconds'], 0.25);
+    const dense = (v?.data['dense'] as { windows: { frames: number }[] } | null)?.windows ?? [];
+    assert.equal(dense.length, 1);
+    assert.ok((dense[0]?.frames ?? 0) >= 10, 'every frame of a 0.5 s window at 30 frames/s');
     assert.ok(((v?.data['perFrame'] as unknown[]) ?? []).length >= 8);
     for (const a of v?.artifacts ?? []) assert.ok(a.path && existsSync(a.path), `${a.kind} not written`);
     assert.deepEqual(v?.artifacts.map((a) => a.kind).sort(), ['contact-sheet', 'timeline']);

@@ -119,7 +119,7 @@ describe('video-faces analyzer', () => {
   });
 
   it('samples at the requested rate, and all frames of a stretch in dense mode', async () => {
-    const r = await videoFaces(fixture('video', 'asl_milk.mkv'), { fps: 10, dense: true, denseWindow: 0.5 });
+    const r = await videoFaces(fixture('video', 'asl_milk.mkv'), { fps: 10, denseSeconds: 0.5 });
     const frames = perFrame(r);
     assert.ok(frames.length >= 16 && frames.length <= 18, `1.73 s at 10 frames/s, got ${frames.length}`);
     assert.ok(frames.every((f) => f.faces.length >= 1));
@@ -140,6 +140,18 @@ describe('video-faces analyzer', () => {
     assert.equal((r.data['video'] as JsonObject)['width'], 2750);
     // Decoded at most 1280 px wide: never the full 2750x1834 frame.
     assert.equal((r.data['sampling'] as JsonObject)['workWidth'], 1280);
+  });
+
+  it('decodes a rotated recording upright, in display orientation', async () => {
+    const rotated = join(tmp, 'rotated.mp4');
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', fixture('video', 'asl_milk.mkv'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated], { timeout: 30_000 });
+    const r = await videoFaces(rotated, { maxFrames: 2 });
+    assert.equal(r.status, 'ok', r.error?.message);
+    const v = r.data['video'] as JsonObject;
+    assert.deepEqual([v['width'], v['height'], v['displayWidth'], v['displayHeight']], [640, 480, 480, 640]);
+    assert.deepEqual([(r.data['sampling'] as JsonObject)['workWidth'], (r.data['sampling'] as JsonObject)['workHeight']], [480, 640]);
+    // The face box lies inside the upright (portrait) picture.
+    for (const f of perFrame(r)) for (const x of f.faces) assert.ok(x.box.x + x.box.width <= 481 && x.box.y + x.box.height <= 641, JSON.stringify(x.box));
   });
 
   it('stops at the frame cap and says so', async () => {
@@ -225,6 +237,8 @@ describe('video-faces analyzer', () => {
     const files = [
       corpus('c2pa', 'c2pa_rs_fixtures', 'dashinit.mp4'),
       corpus('c2pa', 'c2pa_rs_fixtures', 'test.avi'),
+      corpus('c2pa', 'c2pa_rs_fixtures', 'video1.mp4'),
+      corpus('c2pa', 'c2pa_rs_fixtures', 'legacy.mp4'),
       corpus('camera', 'exiftool_t_images', 'Matroska.mkv'),
       corpus('camera', 'exiftool_t_images', 'QuickTime.mov'),
       corpus('camera', 'exiftool_t_images', 'Pentax.avi'),

@@ -30,8 +30,8 @@ export interface VideoFacesParams {
   maxFrames: number;
   maxFaces: number;
   classifyFaces: number;
-  dense: boolean;
-  denseWindow: number;
+  /** Seconds either side of the worst stretch and flagged moments decoded frame by frame; 0 = off. */
+  denseSeconds: number;
 }
 
 function num(p: JsonObject, k: string, def: number, min: number, max: number, integer: boolean): number {
@@ -44,15 +44,12 @@ function num(p: JsonObject, k: string, def: number, min: number, max: number, in
 }
 
 export function parseParams(p: JsonObject): VideoFacesParams {
-  const dense = p['dense'] ?? false;
-  if (typeof dense !== 'boolean') throw new VerilensError('bad-parameter', 'video-faces: parameter dense must be true or false');
   return {
     fps: num(p, 'fps', 2, 0.05, 30, false),
     maxFrames: num(p, 'maxFrames', 600, 1, 20_000, true),
     maxFaces: num(p, 'maxFaces', 5, 1, 50, true),
     classifyFaces: num(p, 'classifyFaces', 2, 1, 10, true),
-    dense,
-    denseWindow: num(p, 'denseWindow', 1, 0.2, 10, false),
+    denseSeconds: num(p, 'denseSeconds', 0, 0, 10, false),
   };
 }
 
@@ -188,7 +185,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
   id: 'video-faces',
   version: '1.0.0',
   title: 'Faces through a video: liveness and face-swap per sampled frame, face tracking, temporal consistency, timeline',
-  defaults: { fps: 2, maxFrames: 600, maxFaces: 5, classifyFaces: 2, dense: false, denseWindow: 1 },
+  defaults: { fps: 2, maxFrames: 600, maxFaces: 5, classifyFaces: 2, denseSeconds: 0 },
   accepts: (info) => info.kind === 'video',
   timeoutMs: 600_000,
   async run(ev, ctx): Promise<AnalyzerOutput> {
@@ -222,7 +219,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
     const stride = Math.max(1, Math.ceil(expected / SHEET.maxTiles));
     const kept: { obs: FrameObs; thumb: Awaited<ReturnType<typeof thumbOf>> }[] = [];
     const span = duration ?? 0;
-    const pass = await runPass(ev, ctx, m, geo, p, { fps: p.fps, maxFrames: p.maxFrames, from: 0.05, to: p.dense ? 0.75 : 0.92, span }, async (obs, fr) => {
+    const pass = await runPass(ev, ctx, m, geo, p, { fps: p.fps, maxFrames: p.maxFrames, from: 0.05, to: p.denseSeconds > 0 ? 0.75 : 0.92, span }, async (obs, fr) => {
       if (obs.index % stride === 0 && kept.length < SHEET.maxTiles) kept.push({ obs, thumb: await thumbOf(fr.image, geo.displayWidth) });
     });
     const frames = pass.frames;
@@ -241,7 +238,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
     let denseDetect = 0;
     let denseClassify = 0;
     const denseFindings: Finding[] = [];
-    if (p.dense && main && mainSummary) {
+    if (p.denseSeconds > 0 && main && mainSummary) {
       const nativeFps = Math.min(60, Math.max(1, parseRational(vs.avgFrameRate) ?? parseRational(vs.rFrameRate) ?? 30));
       const centres: number[] = [];
       const worst = [mainSummary.worstSpoofWindow, mainSummary.worstSwapWindow].filter((w): w is NonNullable<typeof w> => w !== null).sort((a, b) => b.mean - a.mean)[0];
@@ -249,7 +246,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
       for (const t of [...(temporal?.jumpTimes ?? []), ...(temporal?.flickerTimes ?? [])]) if (centres.length < 3) centres.push(t);
       if (centres.length === 0) centres.push((mainSummary.start + mainSummary.end) / 2);
       const limit = duration ?? Number.POSITIVE_INFINITY;
-      const windows = mergeWindows(centres.map((c) => ({ start: Math.max(0, c - p.denseWindow), end: Math.min(limit, c + p.denseWindow) }))).slice(0, 3);
+      const windows = mergeWindows(centres.map((c) => ({ start: Math.max(0, c - p.denseSeconds), end: Math.min(limit, c + p.denseSeconds) }))).slice(0, 3);
       const out: JsonObject[] = [];
       let budget = Math.max(0, p.maxFrames - frames.length);
       for (const [i, w] of windows.entries()) {

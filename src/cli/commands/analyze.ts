@@ -34,6 +34,7 @@ class HashOnlyArtifacts implements ArtifactSink {
 export const PARAM_FLAGS: Record<string, [string, string, number, number, 'decimal'?]> = {
   'ela-quality': ['ela', 'quality', 1, 100],
   fps: ['video-faces', 'fps', 0.05, 30, 'decimal'],
+  dense: ['video-faces', 'denseSeconds', 0, 10, 'decimal'],
 };
 
 /** Parse one PARAM_FLAGS flag (whole or decimal number per its spec); undefined when absent. */
@@ -55,6 +56,7 @@ export const analyzeCommand: Command = {
   --only ID,ID         run only these analyzers (their prerequisites are added)
   --ela-quality N      JPEG quality for ELA re-compression (1-100, default 90)
   --fps N              video frames sampled per second for the face checks (0.05-30, default 2)
+  --dense S            also check every video frame within S seconds of the worst stretch (0-10, default 0 = off)
   --max-pixels N       refuse images above N decoded pixels (default 200000000)
   --max-bytes N        refuse image files above N bytes (default 268435456)
   --timeout MS         per-analyzer timeout in milliseconds (default 120000)
