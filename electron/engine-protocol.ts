@@ -1,0 +1,180 @@
+import type { Api, ApiHost } from '../src/api.js';
+import type { ApiEvent, ApiMethod, ApiResult } from '../src/contract/api.js';
+
+/**
+ * Messages between Electron main and the engine host (a utilityProcess), and both ends of the
+ * conversation as plain classes over a minimal port, so they run under a Node MessageChannel in
+ * tests exactly as they do over Electron's parentPort. The engine host never touches a window:
+ * when a handler needs a dialog it asks main, which owns dialogs.
+ */
+export type DialogKind = 'evidence' | 'report-destination' | 'report-file';
+
+export type ToEngine =
+  | { t: 'call'; id: number; method: ApiMethod; args: unknown[] }
+  | { t: 'dialog-result'; id: number; value: string[] | string | null }
+  | { t: 'dispose' };
+
+export type FromEngine =
+  | { t: 'ready' }
+  | { t: 'result'; id: number; result: ApiResult<unknown> }
+  | { t: 'event'; event: ApiEvent }
+  | { t: 'dialog'; id: number; kind: DialogKind; defaultName?: string };
+
+/** The smallest port both parentPort (engine side) and UtilityProcess (main side) can be adapted to. */
+export interface Port<In, Out> {
+  post(message: Out): void;
+  onMessage(listener: (message: In) => void): void;
+}
+
+/** Engine side: answer calls with the real handler table; dialogs and events go to main. */
+export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: ApiHost) => Api): Api {
+  let next = 1;
+  const waiting = new Map<number, (v: string[] | string | null) => void>();
+  const ask = (kind: DialogKind, defaultName?: string): Promise<string[] | string | null> =>
+    new Promise((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      port.post({ t: 'dialog', id, kind, ...(defaultName !== undefined ? { defaultName } : {}) });
+    });
+  const host: ApiHost = {
+    pickEvidenceFiles: async () => {
+      const v = await ask('evidence');
+      return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+    },
+    pickReportDestination: async (name) => {
+      const v = await ask('report-destination', name);
+      return typeof v === 'string' ? v : null;
+    },
+    pickReportFile: async () => {
+      const v = await ask('report-file');
+      return typeof v === 'string' ? v : null;
+    },
+    emit: (event) => port.post({ t: 'event', event }),
+  };
+  const api = makeApi(host);
+  port.onMessage((m) => {
+    switch (m.t) {
+      case 'call':
+        // api.call validates again and never throws; the .catch is for the impossible.
+        void api
+          .call(m.method, m.args)
+          .catch((err: unknown) => ({ ok: false as const, error: { code: 'internal', message: String(err) } }))
+          .then((result) => port.post({ t: 'result', id: m.id, result }));
+        break;
+      case 'dialog-result': {
+        const w = waiting.get(m.id);
+        waiting.delete(m.id);
+        w?.(m.value);
+        break;
+      }
+      case 'dispose':
+        api.dispose();
+        break;
+    }
+  });
+  port.post({ t: 'ready' });
+  return api;
+}
+
+/** A running engine host as main sees it. */
+export interface EngineChild extends Port<FromEngine, ToEngine> {
+  onExit(listener: (code: number) => void): void;
+  kill(): void;
+}
+
+export interface EngineClientOptions {
+  /** Start a new engine host (utilityProcess.fork in main). */
+  spawn(): EngineChild;
+  /** Main's native dialogs: paths chosen, or []/null when cancelled. */
+  dialog(kind: DialogKind, defaultName?: string): Promise<string[] | string | null>;
+  /** Events for the UI (progress, case changes). */
+  emit(event: ApiEvent): void;
+}
+
+/**
+ * Main side: forwards calls to the engine host and routes its dialog requests and events. If the
+ * host dies (a native crash in a decoder, out of memory), pending calls fail with `engine-stopped`
+ * and the next call starts a fresh host: the window never hangs on a dead engine.
+ */
+export class EngineClient {
+  private child: EngineChild | undefined;
+  private next = 1;
+  private readonly pending = new Map<number, (r: ApiResult<unknown>) => void>();
+
+  constructor(private readonly opts: EngineClientOptions) {}
+
+  call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
+    const child = this.ensure();
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      try {
+        child.post({ t: 'call', id, method, args: [...args] });
+      } catch (err) {
+        this.pending.delete(id);
+        resolve({
+          ok: false,
+          error: {
+            code: 'engine-stopped',
+            message: `could not reach the analysis engine: ${err instanceof Error ? err.message : String(err)}`,
+          },
+        });
+      }
+    });
+  }
+
+  /** Abort running jobs and stop the host (window closed, app quitting). */
+  dispose(): void {
+    const c = this.child;
+    this.child = undefined;
+    if (!c) return;
+    try {
+      c.post({ t: 'dispose' });
+    } finally {
+      c.kill();
+    }
+  }
+
+  private ensure(): EngineChild {
+    if (this.child) return this.child;
+    const child = this.opts.spawn();
+    this.child = child;
+    child.onMessage((m) => this.onMessage(child, m));
+    child.onExit((code) => {
+      if (this.child === child) this.child = undefined;
+      const failed = [...this.pending.values()];
+      this.pending.clear();
+      for (const resolve of failed)
+        resolve({
+          ok: false,
+          error: {
+            code: 'engine-stopped',
+            message: `The analysis engine stopped unexpectedly (exit code ${code}); nothing was lost from the case. Try again.`,
+          },
+        });
+    });
+    return child;
+  }
+
+  private onMessage(child: EngineChild, m: FromEngine): void {
+    switch (m.t) {
+      case 'ready':
+        break;
+      case 'result': {
+        const resolve = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        resolve?.(m.result);
+        break;
+      }
+      case 'event':
+        this.opts.emit(m.event);
+        break;
+      case 'dialog':
+        void this.opts
+          .dialog(m.kind, m.defaultName)
+          .catch(() => (m.kind === 'evidence' ? [] : null))
+          .then((value) => child.post({ t: 'dialog-result', id: m.id, value }));
+        break;
+    }
+  }
+}

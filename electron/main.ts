@@ -1,0 +1,130 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, dialog, ipcMain, protocol, safeStorage, session, utilityProcess, type BrowserWindow, type WebContents } from 'electron';
+import { IPC_EVENT_CHANNEL, type ApiEvent, type ApiMethod, type ApiResult } from '../src/contract/api.js';
+import { dataHome } from '../src/util/paths.js';
+import { EngineClient, type DialogKind, type EngineChild, type FromEngine } from './engine-protocol.js';
+import { registerIpc, type IpcBackend } from './ipc.js';
+import { PassphraseVault } from './passphrase.js';
+import { caseArtifactSource } from './protocol.js';
+import { hardenSession, hardenWebContents, installProtocol, registerPrivilegedScheme } from './security.js';
+import { createMainWindow } from './window.js';
+
+/**
+ * Electron main: lifecycle, the window, dialogs, keys, and the engine host. The engine itself
+ * runs in a utilityProcess (engine-host.ts); main only validates, routes and owns the UI chrome.
+ */
+const here = dirname(fileURLToPath(import.meta.url)); // <app>/dist/electron
+const APP_ROOT = join(here, '..', '..');
+const RENDERER_ROOT = join(APP_ROOT, 'renderer', 'dist');
+const PRELOAD = join(here, 'preload.generated.cjs');
+const ENGINE_HOST = join(here, 'engine-host.js');
+
+// Before `ready`: privileged scheme, sandbox for every renderer, one instance.
+registerPrivilegedScheme(protocol);
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | undefined;
+const openCases = new Set<string>();
+const home = dataHome();
+const casesDir = join(home, 'cases');
+const vault = new PassphraseVault(join(home, 'keys', 'analyst.passphrase.safe'), {
+  // Linux without a keyring falls back to a hard-coded key ("basic_text"): that is no protection.
+  available: () =>
+    safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+  encrypt: (s) => safeStorage.encryptString(s),
+  decrypt: (b) => safeStorage.decryptString(b),
+});
+
+function spawnEngine(): EngineChild {
+  const child = utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Verilens engine', stdio: 'inherit' });
+  return {
+    post: (m) => child.postMessage(m),
+    onMessage: (l) => child.on('message', (m: unknown) => l(m as FromEngine)),
+    onExit: (l) => child.on('exit', (code) => l(code)),
+    kill: () => void child.kill(),
+  };
+}
+
+async function showDialog(kind: DialogKind, defaultName?: string): Promise<string[] | string | null> {
+  const win = mainWindow;
+  if (!win) return kind === 'evidence' ? [] : null;
+  switch (kind) {
+    case 'evidence': {
+      const r = await dialog.showOpenDialog(win, { title: 'Add evidence', properties: ['openFile', 'multiSelections', 'dontAddToRecent'] });
+      return r.canceled ? [] : r.filePaths;
+    }
+    case 'report-destination': {
+      const r = await dialog.showSaveDialog(win, {
+        title: 'Export signed report',
+        ...(defaultName ? { defaultPath: defaultName } : {}),
+        filters: [{ name: 'PDF report', extensions: ['pdf'] }],
+        properties: ['createDirectory', 'showOverwriteConfirmation', 'dontAddToRecent'],
+      });
+      return r.canceled || !r.filePath ? null : r.filePath;
+    }
+    case 'report-file': {
+      const r = await dialog.showOpenDialog(win, {
+        title: 'Verify a report',
+        filters: [{ name: 'Verilens report', extensions: ['pdf', 'json'] }],
+        properties: ['openFile', 'dontAddToRecent'],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    }
+  }
+}
+
+function emitToUi(e: ApiEvent): void {
+  const wc = mainWindow?.webContents;
+  if (wc && !wc.isDestroyed()) wc.send(IPC_EVENT_CHANNEL, e);
+}
+
+const engine = new EngineClient({ spawn: spawnEngine, dialog: showDialog, emit: emitToUi });
+
+/** Main-side steps around the engine: remember opened cases (for artifact URLs) and the keychain passphrase. */
+const backend: IpcBackend = {
+  async call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
+    let a = args;
+    if (method === 'exportReport' && a[2] === '') {
+      const remembered = await vault.recall();
+      if (remembered === null)
+        return {
+          ok: false,
+          error: { code: 'passphrase-required', message: 'Enter the passphrase of your signing key to export the report.' },
+        };
+      a = [a[0], a[1], remembered];
+    }
+    const r = await engine.call(method, a);
+    if (r.ok) {
+      if (method === 'openCase' && typeof a[0] === 'string') openCases.add(a[0]);
+      if (method === 'createCase' && typeof r.value === 'object' && r.value !== null)
+        openCases.add(String((r.value as { id: unknown }).id));
+      if (method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
+    }
+    return r;
+  },
+};
+
+const isOurWindow = (wc: WebContents): boolean => mainWindow !== undefined && !mainWindow.isDestroyed() && wc === mainWindow.webContents;
+
+app.on('web-contents-created', (_e, wc) => hardenWebContents(wc));
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+app.on('window-all-closed', () => {
+  engine.dispose();
+  app.quit();
+});
+app.on('before-quit', () => engine.dispose());
+
+void app.whenReady().then(() => {
+  hardenSession(session.defaultSession);
+  installProtocol(protocol, { rendererRoot: RENDERER_ROOT, artifact: caseArtifactSource(casesDir, () => openCases) });
+  registerIpc(ipcMain, isOurWindow, backend);
+  mainWindow = createMainWindow(PRELOAD);
+  mainWindow.on('closed', () => {
+    mainWindow = undefined;
+  });
+});
