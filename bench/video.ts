@@ -96,7 +96,10 @@ export async function bench(): Promise<void> {
     console.log(`1-minute 720p clip at 2 frames/s: ${r.frames} frames in ${(r.wallMs / 1000).toFixed(1)} s (${(r.frames / (r.wallMs / 1000)).toFixed(1)} frames/s), CPU ${(r.cpuMs / 1000).toFixed(1)} s in the analysing process, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
     console.log(`  time inside the analyzer ${(t.totalMs / 1000).toFixed(1)} s: waiting for decoded frames ${(t.decodeWaitMs / 1000).toFixed(1)} s (${pct(t.decodeWaitMs, t.totalMs)}), models ${(models / 1000).toFixed(1)} s (${pct(models, t.totalMs)}: detection ${pct(t.detectMs, t.totalMs)}, liveness + face-swap ${pct(t.classifyMs, t.totalMs)}), rest (model loading, thumbnails, artifacts) ${pct(t.totalMs - t.decodeWaitMs - models, t.totalMs)}`);
     console.log(`  baseline, ffmpeg alone decoding the same frames to raw RGB: ${(base / 1000).toFixed(1)} s; the full analysis takes ${(r.wallMs / base).toFixed(2)}x that (ffmpeg decodes in its own process, in parallel with the models)`);
-    console.log(`  target under ${TARGET_S} s: ${r.wallMs / 1000 < TARGET_S ? 'met' : 'MISSED'}; per frame ${(r.wallMs / Math.max(1, r.frames)).toFixed(0)} ms wall, ${(models / Math.max(1, r.frames)).toFixed(0)} ms in models`);
+    console.log(`  target under ${TARGET_S} s: ${r.wallMs / 1000 < TARGET_S ? 'met' : 'MISSED'}; per frame ${(r.wallMs / Math.max(1, r.frames)).toFixed(0)} ms wall, ${(models / Math.max(1, r.frames)).toFixed(0)} ms in models, ${(r.cpuMs / Math.max(1, r.frames)).toFixed(0)} ms of CPU`);
+    // The analysis is single-threaded (JS + ONNX Runtime with 1 thread) and ffmpeg decodes on the other core,
+    // so on an otherwise idle 2-core machine the wall time is about the larger of the two.
+    console.log(`  on an idle 2-core machine: about max(analysis CPU ${(r.cpuMs / 1000).toFixed(1)} s, decode ${(base / 1000).toFixed(1)} s) = ${(Math.max(r.cpuMs, base) / 1000).toFixed(1)} s; this run had ${Math.round((100 * r.cpuMs) / r.wallMs)}% of a core`);
 
     // Same number of frames, three times the video: decode work triples, memory must not grow.
     const r3 = await runChild(threeMin, 2 / 3);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -185,6 +185,16 @@ describe('container analyzer', () => {
     assert.ok(j.status === 'error' || j.findings.some((f) => f.code === 'container-structure'), JSON.stringify(j.error ?? j.findings));
     assert.ok(performance.now() - t0 < 20_000);
     assert.deepEqual(liveMediaProcesses(), []);
+  });
+
+  it('reads files whose names look like URLs, options or escapes as plain local paths', async () => {
+    const dir = join(tmp, 'odd dir ü');
+    mkdirSync(dir);
+    const odd = join(dir, '-i a b%20c?#1.mp4');
+    copyFileSync(fixture('video', 'c2pa-ts-test-video.mp4'), odd);
+    const r = await container(odd);
+    assert.equal(r.status, 'ok', r.error?.message);
+    assert.equal(dataOf(r).streams[0]?.codec, 'h264');
   });
 
   it('stops ffprobe when the analysis is cancelled', async () => {
