@@ -39,6 +39,9 @@ import { planAnalyzers } from './engine/runner.js';
 import { createEngineServices, type EngineServices } from './engine/services.js';
 import { keysDir, loadOrCreateAnalystKey, shortFingerprint } from './keys/index.js';
 import { exportReport, verifyReport } from './reports/index.js';
+import { mediaToolPath } from './media/binaries.js';
+import { fileArg, SAFE_INPUT_ARGS } from './media/probe.js';
+import { mainError, runTool } from './media/process.js';
 import type { ModelEntry } from './models/manifest.js';
 import { toErrorInfo, VerilensError } from './util/errors.js';
 import { sha256Hex } from './util/hash.js';
@@ -108,6 +111,47 @@ export async function displayImage(bytes: Uint8Array, mime: string): Promise<Blo
   });
 }
 
+/** One video frame at `timeSec` as JPEG (at most 1280 px wide), with the analyzers' ffmpeg rules (file protocol only, bounded output, timeout). */
+export async function videoFrame(path: string, timeSec: number, label: string): Promise<Buffer> {
+  const out = await runTool(
+    mediaToolPath('ffmpeg'),
+    [
+      '-nostdin',
+      '-hide_banner',
+      '-v',
+      'error',
+      ...SAFE_INPUT_ARGS,
+      '-ss',
+      timeSec.toFixed(3),
+      '-i',
+      fileArg(path),
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-frames:v',
+      '1',
+      '-vf',
+      "scale='min(1280,iw)':-2",
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      'pipe:1',
+    ],
+    { timeoutMs: 20_000, maxStdoutBytes: 16 * 1024 * 1024, label },
+  );
+  if (out.stdout.length === 0)
+    throw new VerilensError(
+      'no-frame',
+      `${label}: no frame at ${timeSec.toFixed(2)} s (${mainError(out.stderr) || 'past the end of the video'})`,
+    );
+  return out.stdout;
+}
+
 /** Small JPEG thumbnail with EXIF orientation applied. */
 export async function thumbnail(bytes: Uint8Array): Promise<Blob64> {
   const { data, info } = await sharp(bytes, { failOn: 'none', limitInputPixels: 268_402_689 })
@@ -118,7 +162,8 @@ export async function thumbnail(bytes: Uint8Array): Promise<Blob64> {
   return b64('image/jpeg', data, { width: info.width, height: info.height });
 }
 
-const ARTIFACT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' };
+// SVG artifacts (timelines) are shown with <img>, where scripts never run.
+const ARTIFACT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', svg: 'image/svg+xml' };
 const ROLE_USERS: Record<string, string[]> = {
   'face-detector': ['faces'],
   liveness: ['liveness'],
@@ -393,7 +438,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     async getThumbnail(caseId, sha) {
       const c = await load(caseId);
       const e = evidenceIn(c, sha);
-      if (e.info.kind !== 'image') throw new VerilensError('not-an-image', `${e.names[0]} is a ${e.info.kind}`);
+      if (e.info.kind === 'video') return thumbnail(await videoFrame(join(c.dir, e.stored), 0, e.names[0] ?? sha));
       return thumbnail(await readVerified(join(c.dir, e.stored), sha));
     },
     async getArtifact(caseId, sha) {
@@ -405,6 +450,18 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       if (!name) throw new VerilensError('unknown-artifact', `no image artifact ${sha.slice(0, 12)}… in case ${caseId}`);
       const data = await readVerified(join(dir, name), sha);
       return b64(ARTIFACT_MIME[name.slice(65)]!, data);
+    },
+    async getVideoFrame(caseId, sha, timeSec) {
+      const c = await load(caseId);
+      const e = evidenceIn(c, sha);
+      if (e.info.kind !== 'video') throw new VerilensError('not-a-video', `${e.names[0]} is not a video`);
+      const frame = await videoFrame(join(c.dir, e.stored), timeSec, e.names[0] ?? sha);
+      const meta = await sharp(frame).metadata();
+      return b64('image/jpeg', frame, {
+        ...(meta.width ? { width: meta.width } : {}),
+        ...(meta.height ? { height: meta.height } : {}),
+        note: `frame at ${timeSec.toFixed(2)} s, decoded for display`,
+      });
     },
     async setVerdictOverride(caseId, sha, analyzer, verdict, reason) {
       return annotateWith(caseId, sha, { kind: 'verdict-override', evidence: sha, ...(analyzer ? { analyzer } : {}), verdict, reason });

@@ -199,6 +199,8 @@ export interface VerilensApi {
   getEvidenceImage(caseId: string, evidence: string): Promise<ApiResult<Blob64>>;
   getThumbnail(caseId: string, evidence: string): Promise<ApiResult<Blob64>>;
   getArtifact(caseId: string, sha256: string): Promise<ApiResult<Blob64>>;
+  /** One frame of a video evidence file at `timeSec` (display orientation, at most 1280 px wide), as JPEG. */
+  getVideoFrame(caseId: string, evidence: string, timeSec: number): Promise<ApiResult<Blob64>>;
   /** `analyzer` '' overrides the evidence's overall verdict. A later override supersedes an earlier one. */
   setVerdictOverride(
     caseId: string,
@@ -259,6 +261,7 @@ export const API_METHODS = [
   'getEvidenceImage',
   'getThumbnail',
   'getArtifact',
+  'getVideoFrame',
   'setVerdictOverride',
   'markFinding',
   'addBookmark',
@@ -413,6 +416,7 @@ export const API_VALIDATORS: { readonly [M in ApiMethod]: (a: readonly unknown[]
   getEvidenceImage: args(id, sha),
   getThumbnail: args(id, sha),
   getArtifact: args(id, sha),
+  getVideoFrame: args(id, sha, finite(0, 1e7)),
   setVerdictOverride: args(id, sha, (v, n) => (v === '' ? null : id(v, n)), oneOf(VERDICTS), text(MAX_TEXT, true)),
   markFinding: args(id, sha, id, id, oneOf(['confirmed', 'dismissed', 'noted']), text(MAX_TEXT)),
   addBookmark: args(id, sha, record({ comment: { check: text(MAX_TEXT, true) }, region: { check: region, optional: true } })),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,12 +46,17 @@ function initScript(methods: readonly string[]): void {
   w['verilens'] = Object.freeze(api);
 }
 
-export function createTestBridge(opts: ApiOptions & { dropRoot: string }): TestBridge {
+export function createTestBridge(opts: ApiOptions & { dropRoots: string[] }): TestBridge {
   const evidenceQueue: string[][] = [];
   const destQueue: (string | null)[] = [];
   const fileQueue: (string | null)[] = [];
   const events: ApiEvent[] = [];
   let page: Page | undefined;
+  // A dropped file's name, found in the first allowed folder that has it (names only, no separators).
+  const dropped = (name: string): string => {
+    const safe = name.replace(/[\\/]/g, '_');
+    return opts.dropRoots.map((r) => join(r, safe)).find((p) => existsSync(p)) ?? join(opts.dropRoots[0] ?? '.', safe);
+  };
   const api = createApi(
     {
       pickEvidenceFiles: async () => evidenceQueue.shift() ?? [],
@@ -78,7 +84,7 @@ export function createTestBridge(opts: ApiOptions & { dropRoot: string }): TestB
       await context.exposeBinding('__verilensCall', async (_source, method: unknown, args: unknown) => {
         // Dropped files arrive as names; resolve them inside the allowed fixture folder only.
         if (method === 'addEvidenceDropped' && Array.isArray(args) && Array.isArray(args[1])) {
-          args = [args[0], (args[1] as unknown[]).map((n) => join(opts.dropRoot, String(n).replace(/[\\/]/g, '_')))];
+          args = [args[0], (args[1] as unknown[]).map((n) => dropped(String(n)))];
         }
         return api.call(method, args);
       });

@@ -35,7 +35,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     home = await mkdtemp(join(tmpdir(), 'verilens-e2e-'));
     await mkdir(SHOTS, { recursive: true });
     server = await serveStatic(join(RENDERER, 'dist'));
-    bridge = createTestBridge({ home, dropRoot: fixture('images') });
+    bridge = createTestBridge({ home, dropRoots: [fixture('images'), fixture('video')] });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -125,10 +125,13 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await key('h');
     const heat = page.getByTestId('heatmap-overlay');
     await heat.waitFor();
-    // Page-side code is given as strings: this file is compiled without the DOM library.
-    await page.waitForFunction(
-      `(() => { const img = document.querySelector('[data-testid="heatmap-overlay"]'); return Boolean(img && img.complete && img.naturalWidth > 0); })()`,
-    );
+    // Predicates run in the page (serialized, so self-contained); typed by hand as this file has no DOM library.
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } })
+        .document;
+      const img = doc.querySelector('[data-testid="heatmap-overlay"]');
+      return Boolean(img && img.complete && img.naturalWidth > 0);
+    });
     const opacity = (): Promise<string> =>
       page.evaluate(`getComputedStyle(document.querySelector('[data-testid="heatmap-overlay"]')).opacity`);
     assert.equal(await opacity(), '0.6');
@@ -164,6 +167,35 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await shot('04-examine-faces');
   });
 
+  it('adds a dropped video and scrubs its timeline, showing the frame at the cursor', async () => {
+    // A real drop event carrying a File: the bridge maps its name to the fixture, as the preload maps it to a path.
+    const dt = await page.evaluateHandle(
+      `(() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'asl_yes.mkv', { type: 'video/x-matroska' })); return d; })()`,
+    );
+    await page.getByTestId('evidence-list').dispatchEvent('drop', { dataTransfer: dt });
+    const item = page.locator('[data-testid="evidence-list"] li', { hasText: 'asl_yes.mkv' });
+    await item.waitFor();
+    await item.click();
+    await page.getByTestId('video-scrubber').waitFor();
+    await page.getByTestId('analyze').click();
+    await page
+      .locator('section.analyzer[data-analyzer="video-faces"]')
+      .or(page.locator('section.analyzer[data-analyzer="container"]'))
+      .first()
+      .waitFor({ timeout: 120_000 });
+    const frame = page.locator('[data-testid="viewer"] img.base').first();
+    await frame.waitFor();
+    const first = await frame.getAttribute('src');
+    await page.getByLabel('Video position').fill('1.5');
+    await page.waitForFunction((prev) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } })
+        .document;
+      return doc.querySelector('[data-testid="viewer"] img.base')?.getAttribute('src') !== prev;
+    }, first);
+    await page.locator('.scrubber .mono', { hasText: '1.50 s' }).waitFor();
+    await shot('05-examine-video');
+  });
+
   it('records a verdict override with its reason in the case custody log', async () => {
     await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
     const panel = page.locator('section.analyzer[data-analyzer="ela"]');
@@ -186,7 +218,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByLabel('Bookmark comment').fill('Compare this area with the original scan');
     await page.getByRole('button', { name: 'Bookmark view' }).click();
     await page.locator('.bookmarks li', { hasText: 'Compare this area' }).waitFor();
-    await shot('05-examine-override');
+    await shot('06-examine-override');
   });
 
   it('shows the integrity status of every model with its card', async () => {
@@ -202,14 +234,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
         `every shipped model verifies: ${statuses.join(', ')}`,
       );
     }
-    await shot('06-models');
+    await shot('07-models');
   });
 
   it('exports a signed report and verifies it', async (t) => {
     const info = await bridge.api.handlers.getAppInfo();
     await key('4');
     await page.getByRole('heading', { name: 'Verify a report' }).waitFor();
-    await shot('07-report');
+    await shot('08-report');
     if (!info.features.reports) {
       t.skip('signed reports are not part of this build yet (src/reports)');
       return;
@@ -223,14 +255,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByTestId('verify-report').click();
     await page.getByTestId('verify-result').waitFor();
     assert.match((await page.getByTestId('verify-result').textContent()) ?? '', /VALID/);
-    await shot('08-report-verified');
+    await shot('09-report-verified');
   });
 
   it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
     await key('2');
     await key('t');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
-    await shot('09-examine-light');
+    await shot('10-examine-light');
     await key('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await page.keyboard.press('Escape');

@@ -40,3 +40,10 @@ export function humanize(key: string): string {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/^./, (c) => c.toUpperCase());
 }
+
+/** "897×708" as displayed (orientation applied), or '' when the size is not known (videos before analysis). */
+export function sizeOf(info: { width?: number; height?: number; displayWidth?: number; displayHeight?: number }): string {
+  const w = info.displayWidth ?? info.width;
+  const h = info.displayHeight ?? info.height;
+  return w && h ? `${w}×${h}` : '';
+}

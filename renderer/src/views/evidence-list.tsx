@@ -2,11 +2,11 @@ import { useState } from 'react';
 import type { CaseView, DroppedFile, EvidenceEntry } from '../../../src/contract/api.js';
 import { VerdictBadge } from '../components/badges.js';
 import { usePicture } from '../hooks/use-blob-url.js';
-import { formatBytes } from '../lib/format.js';
+import { formatBytes, sizeOf } from '../lib/format.js';
 import { alertCount, overallState } from '../lib/verdict.js';
 
 function Thumb({ caseId, e }: { caseId: string; e: EvidenceEntry }) {
-  const { picture } = usePicture(caseId, 'thumb', e.info.kind === 'image' ? e.sha256 : undefined);
+  const { picture } = usePicture(caseId, 'thumb', e.sha256);
   return (
     <div className="thumb">{picture ? <img src={picture.url} alt="" /> : <span className="muted">{e.info.format.toUpperCase()}</span>}</div>
   );
@@ -73,8 +73,7 @@ export function EvidenceList({
                   {e.name}
                 </span>
                 <span className="muted small">
-                  {e.info.format.toUpperCase()} · {e.info.displayWidth ?? e.info.width ?? '?'}×
-                  {e.info.displayHeight ?? e.info.height ?? '?'} · {formatBytes(e.info.bytes)}
+                  {[e.info.format.toUpperCase(), sizeOf(e.info), formatBytes(e.info.bytes)].filter(Boolean).join(' · ')}
                 </span>
                 <code className="sha small" title={`SHA-256 ${e.sha256}`}>
                   {e.sha256.slice(0, 16)}

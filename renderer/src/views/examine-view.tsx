@@ -5,8 +5,9 @@ import { Sha, VerdictBadge } from '../components/badges.js';
 import { Viewer, type Overlays, type ViewerControl } from '../components/viewer.js';
 import { usePicture } from '../hooks/use-blob-url.js';
 import { collectFaces } from '../lib/faces.js';
-import { formatBytes, formatDate } from '../lib/format.js';
+import { formatBytes, formatDate, sizeOf } from '../lib/format.js';
 import { overallState, overrideFor, VERDICT_HELP } from '../lib/verdict.js';
+import { VideoView } from './video-view.js';
 import { AnalyzerPanel, shortTitle, type AnalyzerActions } from '../panels/analyzer-panel.js';
 
 export interface ExamineActions extends AnalyzerActions {
@@ -173,7 +174,9 @@ export function ExamineView({
           has={{ heat: Boolean(heat), block: Boolean(block), faces: faces.length > 0 }}
           ctl={controlRef.current}
         />
-        {picture && width > 0 ? (
+        {entry.info.kind === 'video' ? (
+          <VideoView c={c} entry={entry} overlays={overlays} controlRef={controlRef} />
+        ) : picture && width > 0 ? (
           <Viewer
             src={picture.url}
             width={width}
@@ -187,13 +190,7 @@ export function ExamineView({
             controlRef={controlRef}
           />
         ) : (
-          <div className="viewport empty-state">
-            {error
-              ? `Cannot show this file: ${error}`
-              : entry.info.kind === 'video'
-                ? 'Video evidence: see the findings on the right.'
-                : 'Loading…'}
-          </div>
+          <div className="viewport empty-state">{error ? `Cannot show this file: ${error}` : 'Loading…'}</div>
         )}
         {overlays.heatmap && heat && (
           <div className="legend" title="Lightness rises with the error level">
@@ -220,8 +217,7 @@ export function ExamineView({
             </dd>
             <dt>Type</dt>
             <dd>
-              {entry.info.type} · {formatBytes(entry.info.bytes)} · {entry.info.displayWidth ?? entry.info.width ?? '?'}×
-              {entry.info.displayHeight ?? entry.info.height ?? '?'}
+              {[entry.info.type, formatBytes(entry.info.bytes), sizeOf(entry.info)].filter(Boolean).join(' · ')}
               {entry.info.orientation && entry.info.orientation !== 1 ? ` · EXIF orientation ${entry.info.orientation}` : ''}
             </dd>
             <dt>Added</dt>
