@@ -3,7 +3,8 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'test/fixtures/', 'coverage/', '**/*.d.ts'] },
+  // Dot folders and files at the top are scratch space (.verilens-tmp/, .ci/ is shell), never source.
+  { ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'release/', 'test/fixtures/', 'coverage/', '**/*.d.ts', '.*', '.*/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
