@@ -158,6 +158,21 @@ describe('container analyzer', () => {
     assert.match(r.findings.find((f) => f.code === 'stream-duration-mismatch')?.message ?? '', /5\.0\d s/);
   });
 
+  it('raises an alert for a face-swap tool named in an encoder tag, a warning for a capture tool in a comment', async () => {
+    const out = join(tmp, 'generated.mkv');
+    ffmpeg('-i', fixture('video', 'c2pa-ts-test-video.mp4'), '-c', 'copy', '-metadata:s:v:0', 'encoder=FaceFusion 3.1.0', '-metadata', 'comment=OBS Studio recording', out);
+    const r = await container(out);
+    const gen = r.findings.find((f) => f.code === 'generator-tag');
+    assert.equal(gen?.severity, 'alert');
+    assert.match(gen?.message ?? '', /FaceFusion/);
+    assert.equal(r.findings.find((f) => f.code === 'capture-tool-tag')?.severity, 'warn');
+    assert.equal(r.verdict, 'suspicious');
+    // The same tool named only in free text is not an alert.
+    const comment = join(tmp, 'comment.mkv');
+    ffmpeg('-i', fixture('video', 'c2pa-ts-test-video.mp4'), '-c', 'copy', '-metadata', 'comment=made without FaceFusion', comment);
+    assert.ok(!codes(await container(comment)).includes('generator-tag'));
+  });
+
   it('flags absurd dimensions and files with no video stream', async () => {
     const wide = join(tmp, 'wide.avi');
     ffmpeg('-f', 'lavfi', '-i', 'color=size=20000x16:rate=1', '-frames:v', '1', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', wide);

@@ -256,9 +256,12 @@ export function interpretContainer(inp: ContainerInput): { data: ContainerData; 
   else if (handlers.some((h) => h === 'VideoHandler' || h === 'SoundHandler') && !lavc) {
     add('info', 'ffmpeg-handler-names', 'The track handler names ("VideoHandler"/"SoundHandler") are FFmpeg\'s defaults, a hint that FFmpeg wrote the file even though no encoder tag says so.');
   }
-  const tagText = allTags.flatMap((t) => Object.entries(t).filter(([k]) => /encoder|software|handler|comment|writing|muxing|tool|description/i.test(k)).map(([, v]) => v));
+  const valuesOf = (keys: RegExp): string[] => allTags.flatMap((t) => Object.entries(t).filter(([k]) => keys.test(k)).map(([, v]) => v));
+  // Only tags that name the writing software can raise an alert; free text (comments) only a warning.
+  const toolText = valuesOf(/encoder|software|handler|writing|muxing|tool|creator|generator/i);
+  const tagText = [...toolText, ...valuesOf(/comment|description/i)];
   for (const [re, name] of GENERATORS) {
-    const hit = tagText.find((v) => re.test(v));
+    const hit = toolText.find((v) => re.test(v));
     if (hit) add('alert', 'generator-tag', `A tag names ${name} ("${hit.slice(0, 80)}"), a tool that synthesises or swaps faces in video.`);
   }
   for (const [re, name] of CAPTURE_TOOLS) {
