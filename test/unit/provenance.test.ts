@@ -220,7 +220,7 @@ describe('provenance: status classification and declarations', () => {
   });
 
   it('finds embedded stores and XMP declarations with the bounded byte scans', async () => {
-    const { scanContainer } = await import('../../src/analyzers/provenance/containers.js');
+    const { scanContainer } = await import('../../src/evidence/containers.js');
     const { readXmpDeclarations } = await import('../../src/analyzers/provenance/xmp.js');
     const { aiToolName } = await import('../../src/analyzers/provenance/generators.js');
     const jpeg = scanContainer('jpeg', readFileSync(c2('ica_validation__signature_mismatch.jpg')));

@@ -1,5 +1,5 @@
 import exifr from 'exifr';
-import type { TextEntry } from './containers.js';
+import type { TextEntry } from '../../evidence/containers.js';
 
 /** EXIF text fields where generators and editors leave traces (A1111 JPEGs: UserComment; ComfyUI WebP: Make/Model). */
 const TEXT_TAGS = ['Make', 'Model', 'Software', 'ImageDescription', 'Artist', 'UserComment', 'XPComment', 'HostComputer'] as const;

@@ -1,4 +1,4 @@
-import type { TextEntry } from './containers.js';
+import type { TextEntry } from '../../evidence/containers.js';
 
 /** A generator named by what it wrote into the file. */
 export interface GeneratorTrace {

@@ -6,7 +6,7 @@ import type { Evidence } from '../../evidence/intake.js';
 import { VerilensError } from '../../util/errors.js';
 import { emptySummary, isNoStoreError, remoteManifestUrl, summariseStore, unreadableStore, type C2paSummary } from './c2pa.js';
 import { c2paHost, type C2paRead } from './c2pa-reader.js';
-import { scanContainer, type TextEntry } from './containers.js';
+import { scanContainer, type TextEntry } from '../../evidence/containers.js';
 import { readExifText } from './exif-text.js';
 import { detectGenerator } from './generators.js';
 import { interpretProvenance, type ProvenanceInterpretation } from './interpret.js';
@@ -15,7 +15,7 @@ import { readXmpDeclarations, xmpValues } from './xmp.js';
 
 export { classifyStatus, summariseStore, type C2paSummary, type ValidationState } from './c2pa.js';
 export { detectGenerator, type GeneratorTrace } from './generators.js';
-export { scanContainer } from './containers.js';
+export { scanContainer } from '../../evidence/containers.js';
 export { buildTrust, TRUST_LISTS } from './trust.js';
 export { C2paHost } from './c2pa-reader.js';
 

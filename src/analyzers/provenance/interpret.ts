@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../contract/json.js';
 import type { Finding, ScoreInfo, Verdict } from '../../contract/results.js';
 import { isCaptureManifest, syntheticSources, type C2paSummary } from './c2pa.js';
-import type { TextEntry } from './containers.js';
+import type { TextEntry } from '../../evidence/containers.js';
 import { aiToolName, type GeneratorTrace } from './generators.js';
 import { declaresSynthetic, describeSource, sourceClass } from './source-type.js';
 import type { TrustListSpec } from './trust.js';
