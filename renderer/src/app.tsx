@@ -102,16 +102,6 @@ export function App() {
       </header>
       <JobBars jobs={jobs.jobs} onCancel={jobs.cancel} />
       {!hasBridge() && <div className="notice error">The engine is not connected. Start Verilens from its application icon.</div>}
-      <div className="notices">
-        {ws.notices.map((n) => (
-          <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
-            <span>{n.text}</span>
-            <button className="btn link small" onClick={() => ws.dismiss(n.id)} aria-label="Dismiss">
-              ✕
-            </button>
-          </div>
-        ))}
-      </div>
       <main className={`main tab-${tab}`}>
         {tab === 'cases' && (
           <CasesView {...(ws.info ? { info: ws.info } : {})} recent={ws.recent} onCreate={createCase} onOpen={(id) => void openCase(id)} />
@@ -151,6 +141,23 @@ export function App() {
           />
         )}
       </main>
+      <footer className="statusbar">
+        <div className="status-notices">
+          {ws.notices.length === 0 && <span className="muted">Ready.</span>}
+          {ws.notices.slice(-2).map((n) => (
+            <span key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} title={n.text}>
+              <span className="notice-text">{n.text}</span>
+              <button className="btn link small" onClick={() => ws.dismiss(n.id)} aria-label="Dismiss">
+                ✕
+              </button>
+            </span>
+          ))}
+        </div>
+        <span className="muted small status-right">
+          {ws.current ? `${ws.current.id} · ${ws.current.evidence.length} file${ws.current.evidence.length === 1 ? '' : 's'} · ` : ''}
+          Verilens {ws.info?.version ?? ''} · evidence is never modified
+        </span>
+      </footer>
       {help && (
         <div className="modal-backdrop" onClick={() => setHelp(false)}>
           <div className="modal" onClick={(e) => e.stopPropagation()} role="dialog" aria-label="Keyboard shortcuts">

@@ -147,7 +147,18 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     assert.equal(await page.locator('[data-testid="viewer"] .pane').count(), 2);
     await shot('03-examine-side-by-side');
     await key('s');
+    // "Show" on a finding with a region zooms the image to it and outlines it.
+    const zoomBefore = await page.locator('.zoom-readout').textContent();
+    await page
+      .locator('section.analyzer[data-analyzer="ela"] .finding', { has: page.getByRole('button', { name: 'Show' }) })
+      .first()
+      .getByRole('button', { name: 'Show' })
+      .click();
+    await page.getByTestId('highlight').waitFor();
+    assert.notEqual(await page.locator('.zoom-readout').textContent(), zoomBefore);
+    await shot('04-examine-ela-region');
     await key('h');
+    await key('0');
   });
 
   it('analyses the selfie and draws the face boxes with landmarks', async (t) => {
@@ -164,7 +175,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     assert.ok((await marks.count()) >= 1);
     assert.ok((await marks.first().locator('circle').count()) === 5, 'five landmarks per face');
     await openPanel('faces');
-    await shot('04-examine-faces');
+    await shot('05-examine-faces');
   });
 
   it('adds a dropped video and scrubs its timeline, showing the frame at the cursor', async () => {
@@ -193,7 +204,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
       return doc.querySelector('[data-testid="viewer"] img.base')?.getAttribute('src') !== prev;
     }, first);
     await page.locator('.scrubber .mono', { hasText: '1.50 s' }).waitFor();
-    await shot('05-examine-video');
+    await shot('06-examine-video');
   });
 
   it('records a verdict override with its reason in the case custody log', async () => {
@@ -218,7 +229,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByLabel('Bookmark comment').fill('Compare this area with the original scan');
     await page.getByRole('button', { name: 'Bookmark view' }).click();
     await page.locator('.bookmarks li', { hasText: 'Compare this area' }).waitFor();
-    await shot('06-examine-override');
+    await shot('07-examine-override');
   });
 
   it('shows the integrity status of every model with its card', async () => {
@@ -234,14 +245,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
         `every shipped model verifies: ${statuses.join(', ')}`,
       );
     }
-    await shot('07-models');
+    await shot('08-models');
   });
 
   it('exports a signed report and verifies it', async (t) => {
     const info = await bridge.api.handlers.getAppInfo();
     await key('4');
     await page.getByRole('heading', { name: 'Verify a report' }).waitFor();
-    await shot('08-report');
+    await shot('09-report');
     if (!info.features.reports) {
       t.skip('signed reports are not part of this build yet (src/reports)');
       return;
@@ -255,14 +266,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByTestId('verify-report').click();
     await page.getByTestId('verify-result').waitFor();
     assert.match((await page.getByTestId('verify-result').textContent()) ?? '', /VALID/);
-    await shot('09-report-verified');
+    await shot('10-report-verified');
   });
 
   it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
     await key('2');
     await key('t');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
-    await shot('10-examine-light');
+    await shot('11-examine-light');
     await key('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await page.keyboard.press('Escape');

@@ -23,12 +23,16 @@ export interface ViewerProps {
   bookmarks: Bookmark[];
   overlays: Overlays;
   onImageSize(w: number, h: number): void;
+  /** A region to outline (the finding the analyst asked to see). */
+  highlight?: { x: number; y: number; width: number; height: number } | null;
   /** Lets the toolbar fit/zoom and bookmarks read the visible region. */
   controlRef?: { current: ViewerControl | null };
 }
 
 export interface ViewerControl {
   fit(): void;
+  /** Zoom and pan so the region fills most of the view. */
+  focus(r: { x: number; y: number; width: number; height: number }): void;
   zoom(f: number): void;
   visibleRegion(): { x: number; y: number; width: number; height: number };
 }
@@ -88,6 +92,14 @@ export function Viewer(p: ViewerProps) {
   if (p.controlRef) {
     p.controlRef.current = {
       fit: pz.fit,
+      focus: (r) => {
+        const el = box.current;
+        const cw = (el?.clientWidth ?? 0) / (side ? 2 : 1);
+        const ch = el?.clientHeight ?? 0;
+        if (!cw || !ch || r.width <= 0 || r.height <= 0) return;
+        const scale = Math.min(16, Math.min(cw / r.width, ch / r.height) * 0.6);
+        pz.setView({ scale, tx: cw / 2 - (r.x + r.width / 2) * scale, ty: ch / 2 - (r.y + r.height / 2) * scale });
+      },
       zoom: pz.zoom,
       visibleRegion: () => {
         const el = box.current;
@@ -127,6 +139,17 @@ export function Viewer(p: ViewerProps) {
       )}
       {p.overlays.faces && p.faces.length > 0 && <FaceLayer faces={p.faces} width={p.width} height={p.height} scale={pz.view.scale} />}
       <BookmarkLayer bookmarks={p.bookmarks} width={p.width} height={p.height} scale={pz.view.scale} />
+      {p.highlight && (
+        <svg
+          className="overlay highlight-layer"
+          viewBox={`0 0 ${p.width} ${p.height}`}
+          width={p.width}
+          height={p.height}
+          data-testid="highlight"
+        >
+          <rect x={p.highlight.x} y={p.highlight.y} width={p.highlight.width} height={p.highlight.height} strokeWidth={2 / pz.view.scale} />
+        </svg>
+      )}
     </>
   );
 

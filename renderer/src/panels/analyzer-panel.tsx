@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EvidenceEntry, FindingMarkKind } from '../../../src/contract/api.js';
-import type { AnalyzerResult, Finding, Verdict } from '../../../src/contract/results.js';
+import type { AnalyzerResult, Finding, Region, Verdict } from '../../../src/contract/results.js';
 import { SeverityTag, StatusChip, VerdictBadge } from '../components/badges.js';
 import { DataTable } from '../components/data-table.js';
 import { ScoreBar } from '../components/score.js';
@@ -15,6 +15,8 @@ import { ProvenancePanel } from './provenance-panel.js';
 export interface AnalyzerActions {
   override(analyzer: string, verdict: Verdict, reason: string): Promise<void>;
   mark(analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<void>;
+  /** Show a finding's region in the viewer. */
+  focus?(region: Region): void;
 }
 
 /** The analyzer-specific view of `data`; every other analyzer gets the generic table. */
@@ -58,6 +60,11 @@ function FindingRow({ f, analyzer, entry, actions }: { f: Finding; analyzer: str
       <div className="finding-head">
         <SeverityTag severity={f.severity} />
         <span className="finding-msg">{f.message}</span>
+        {f.region && actions.focus && (
+          <button className="btn link small" onClick={() => f.region && actions.focus?.(f.region)} title="Zoom the image to this region">
+            Show
+          </button>
+        )}
         <button className="btn link small" onClick={() => setOpen((o) => !o)} title="Mark this finding">
           {last ? humanize(last.mark) : 'Mark'}
         </button>

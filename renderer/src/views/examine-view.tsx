@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, CaseView, EvidenceEntry } from '../../../src/contract/api.js';
-import type { AnalyzerResult, ModelUse } from '../../../src/contract/results.js';
+import type { AnalyzerResult, ModelUse, Region } from '../../../src/contract/results.js';
 import { Sha, VerdictBadge } from '../components/badges.js';
 import { Viewer, type Overlays, type ViewerControl } from '../components/viewer.js';
 import { usePicture } from '../hooks/use-blob-url.js';
@@ -91,21 +91,14 @@ function ModelsUsed({ e }: { e: EvidenceEntry }) {
   return (
     <section className="side-block">
       <h3>Models that produced these scores</h3>
-      <table className="grid-table">
-        <tbody>
-          {[...models.values()].map((m) => (
-            <tr key={`${m.id}${m.sha256}`}>
-              <td>{m.id}</td>
-              <td>{m.version}</td>
-              <td>{m.trust}</td>
-              <td>
-                <Sha value={m.sha256} />
-              </td>
-              <td className="muted">{m.by.join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ul className="models-used">
+        {[...models.values()].map((m) => (
+          <li key={`${m.id}${m.sha256}`}>
+            <strong>{m.id}</strong> <span className="muted">{m.version}</span> · {m.trust} · <Sha value={m.sha256} />{' '}
+            <span className="muted">for {m.by.join(', ')}</span>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -138,13 +131,22 @@ export function ExamineView({
   const [bm, setBm] = useState('');
   const [ovReason, setOvReason] = useState('');
   const titles = Object.fromEntries((info?.analyzers ?? []).map((a) => [a.id, a.title]));
+  const [highlight, setHighlight] = useState<Region | null>(null);
   const lastSha = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (entry?.sha256 !== lastSha.current) {
       lastSha.current = entry?.sha256;
       setSize(null);
+      setHighlight(null);
     }
   }, [entry?.sha256]);
+  const panelActions: AnalyzerActions = {
+    ...actions,
+    focus: (r) => {
+      setHighlight(r);
+      controlRef.current?.focus(r);
+    },
+  };
 
   if (!entry)
     return <div className="empty-state">Select a file on the left, or add evidence with “+ Add files” (Ctrl+O) or by dropping files.</div>;
@@ -188,6 +190,7 @@ export function ExamineView({
             overlays={overlays}
             onImageSize={(w, h) => (w !== size?.w || h !== size?.h ? setSize({ w, h }) : undefined)}
             controlRef={controlRef}
+            highlight={highlight}
           />
         ) : (
           <div className="viewport empty-state">{error ? `Cannot show this file: ${error}` : 'Loading…'}</div>
@@ -279,7 +282,7 @@ export function ExamineView({
             title={titles[id] ?? id}
             result={r}
             entry={entry}
-            actions={actions}
+            actions={panelActions}
             open={open[id] ?? (r.verdict === 'suspicious' || r.findings.some((f) => f.severity !== 'info'))}
             onToggle={() =>
               setOpen((o) => ({ ...o, [id]: !(o[id] ?? (r.verdict === 'suspicious' || r.findings.some((f) => f.severity !== 'info'))) }))
