@@ -554,7 +554,7 @@ export async function verifyCase(dirIn: string): Promise<CaseVerification> {
         const ref = behind === 0 ? state : (await replay(loaded.lines, resultsLoader(dir), at + 1)).state;
         if (canonicalJson(ref) !== canonicalJson(snap)) {
           const keys = Object.keys(ref).filter((k) => canonicalJson((ref as unknown as JsonObject)[k]) !== canonicalJson((snap as unknown as Record<string, unknown>)[k]));
-          problems.push({ where: CASE_FILE, message: `${CASE_FILE} differs from what custody.log records (in: ${keys.join(', ') || 'layout'}); it was edited by hand` });
+          problems.push({ where: CASE_FILE, message: `${CASE_FILE} differs from what custody.log records (in: ${keys.join(', ') || 'layout'}): one of them was edited` });
         }
         if (behind > 0) notes.push(`${CASE_FILE} is ${behind} entr${behind === 1 ? 'y' : 'ies'} behind custody.log (a write was interrupted); it is refreshed on the next change`);
       }

@@ -145,7 +145,7 @@ if (process.env['VERILENS_CRASH_CHILD']) {
       await withCase(dir, {}, (c) => c.annotate({ kind: 'note', text: 'after the kills' }));
       assert.equal((await verifyCase(dir)).ok, true);
       const log = await readFile(join(dir, 'custody.log'), 'utf8');
-      assert.ok(log.endsWith('\n'));
+      assert.ok(log.endsWith('\n'), 'the log ends with a complete line');
     });
 
     it('keeps the case consistent when two processes write to it at once', async () => {

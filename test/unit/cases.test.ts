@@ -131,7 +131,7 @@ describe('case store', () => {
     const ev = state.evidence[0]!;
     const r = ev.analysis?.analyzers['byte-stats'];
     assert.equal(r?.status, 'ok');
-    assert.ok(typeof r?.data['mean'] === 'number' && r.data['mean'] > 0);
+    assert.ok(typeof r?.data['mean'] === 'number' && r.data['mean'] > 0, 'mean byte value recorded');
     assert.match(r?.artifacts[0]?.path ?? '', /^artifacts\/[0-9a-f]{64}\.bin$/);
     const entry = JSON.parse(lines(dir)[3]!) as { type: string; data: { analyzers: { id: string; version: string; models: { sha256: string }[] }[]; results: { path: string; sha256: string } } };
     assert.equal(entry.type, 'analysis-run');
@@ -194,7 +194,7 @@ describe('case store', () => {
     const cj = join(dir, 'case.json');
     writeFileSync(cj, readFileSync(cj, 'utf8').replace('Loan application 42', 'Loan application 43'));
     let v = await verifyCase(dir);
-    assert.ok(v.problems.some((p) => p.where === 'case.json' && /differs from what custody.log records \(in: title\)/.test(p.message)), JSON.stringify(v.problems));
+    assert.ok(v.problems.some((p) => p.where === 'case.json' && /differs from what custody.log records \(in: title\): one of them was edited/.test(p.message)), JSON.stringify(v.problems));
     flipByteInLine(dir, 1, '{', '[');
     v = await verifyCase(dir);
     assert.ok(v.problems.some((p) => p.where === 'custody.log line 1' && /not valid JSON/.test(p.message)), JSON.stringify(v.problems));
@@ -214,8 +214,8 @@ describe('case store', () => {
     const v = await verifyCase(dir);
     assert.equal(v.ok, false);
     assert.deepEqual(v.evidence.map((e) => e.status), ['altered', 'missing']);
-    assert.ok(v.problems.some((p) => p.where === a!.stored && p.expected === a!.sha256 && /ela_original.jpg was altered/.test(p.message)));
-    assert.ok(v.problems.some((p) => /png_png_with_exif_and_gps.png is missing/.test(p.message)));
+    assert.ok(v.problems.some((p) => p.where === a!.stored && p.expected === a!.sha256 && /ela_original.jpg was altered/.test(p.message)), JSON.stringify(v.problems));
+    assert.ok(v.problems.some((p) => /png_png_with_exif_and_gps.png is missing/.test(p.message)), JSON.stringify(v.problems));
   });
 
   it('locks a case against a second writer with a clear message, and takes over a dead process lock', async () => {
