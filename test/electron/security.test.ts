@@ -73,7 +73,7 @@ describe('Electron security: static checks on electron/', () => {
     assert.equal(props.get('webviewTag'), false);
     assert.equal(props.get('navigateOnDragDrop'), false);
     assert.ok(!props.has('enableBlinkFeatures'), 'no Blink features switched on');
-    assert.ok(!props.has('disableBlinkFeatures') || typeof props.get('disableBlinkFeatures') === 'string');
+    assert.equal(props.get('disableBlinkFeatures'), 'Auxclick');
     assert.deepEqual(props.get('preload'), { expr: 'preloadPath' });
     assert.deepEqual(props.get('devTools'), { expr: '!app.isPackaged' }, 'DevTools only in development');
   });
