@@ -172,6 +172,84 @@ describe('synthetic analyzer', () => {
     }
   });
 
+  it('reads the faces result as the faces analyzer writes it, and notes a failed faces run', async () => {
+    const ev = await openEvidence(AI_FACE); // 424x424
+    const S = 424;
+    const prov = {
+      analyzer: 'faces',
+      version: 'x',
+      parameters: {},
+      inputSha256: ev.info.sha256,
+      startedAt: new Date(0).toISOString(),
+      durationMs: 0,
+      models: [],
+    };
+    const at = (x: number, y: number): [number, number] => [x * S, y * S];
+    const faces: AnalyzerResult = {
+      status: 'ok',
+      findings: [],
+      artifacts: [],
+      provenance: prov,
+      data: {
+        faces: [
+          // A small second face far from the FFHQ framing, listed first to check the largest face is used.
+          {
+            index: 0,
+            box: { x: 0, y: 0, width: 40, height: 40 },
+            landmarks: {
+              rightEye: at(0.05, 0.05),
+              leftEye: at(0.08, 0.05),
+              nose: at(0.065, 0.07),
+              mouthRight: at(0.055, 0.09),
+              mouthLeft: at(0.075, 0.09),
+            },
+          },
+          {
+            index: 1,
+            box: { x: 90, y: 90, width: 250, height: 300 },
+            landmarks: {
+              rightEye: at(0.375, 0.475),
+              leftEye: at(0.625, 0.475),
+              nose: at(0.5, 0.6),
+              mouthRight: at(0.42, 0.725),
+              mouthLeft: at(0.58, 0.725),
+            },
+          },
+        ],
+      },
+    };
+    const ctx = (results: Record<string, AnalyzerResult>) => ({
+      signal: new AbortController().signal,
+      progress: () => undefined,
+      params: {},
+      artifacts: new MemoryArtifactStore(),
+      results,
+      services: {},
+      log: { debug: () => undefined, warn: () => undefined },
+    });
+    const out = await syntheticAnalyzer.run(ev, ctx({ faces }));
+    const geometry = obj(out.data['faceGeometry']);
+    assert.equal(geometry['mainFace'], 1);
+    assert.ok((geometry['score'] as number) > 0.9);
+    assert.equal(out.verdict, 'suspicious');
+    assert.equal(out.score, geometry['score']);
+    assert.ok(out.findings?.some((f) => f.code === 'ffhq-aligned-face'));
+
+    const failed: AnalyzerResult = {
+      status: 'error',
+      findings: [],
+      artifacts: [],
+      data: {},
+      provenance: prov,
+      error: { code: 'no-models', message: 'no model service' },
+    };
+    const out2 = await syntheticAnalyzer.run(ev, ctx({ faces: failed }));
+    assert.equal(obj(out2.data['faceGeometry'])['status'], 'skipped');
+    assert.match(String(obj(out2.data['faceGeometry'])['reason']), /faces analyzer was error: no model service/);
+    assert.equal(out2.score, undefined);
+    assert.equal(out2.verdict, 'inconclusive');
+  });
+
   it('stops when cancelled', async () => {
     const ev = await openEvidence(SELFIE);
     const ac = new AbortController();
