@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { GEOMETRY_TOLERANCE, HIGH_BAND_THRESHOLD, PEAK_THRESHOLD } from '../../src/analyzers/synthetic/calibration.js';
+import {
+  FALLOFF_INFO,
+  GEOMETRY_INFO,
+  GEOMETRY_TOLERANCE,
+  HIGH_BAND_THRESHOLD,
+  PEAK_THRESHOLD,
+  PEAKS_INFO,
+} from '../../src/analyzers/synthetic/calibration.js';
 import { fft1d, fftPlan, floorPowerOfTwo } from '../../src/analyzers/synthetic/fft.js';
 import { ffhqAlignment, ffhqQuad, type FaceLandmarks, type Point } from '../../src/analyzers/synthetic/geometry.js';
-import { geometryScore } from '../../src/analyzers/synthetic/index.js';
+import { combine, geometryScore } from '../../src/analyzers/synthetic/index.js';
 import { loadCentreCrop, renderSpectrum } from '../../src/analyzers/synthetic/load.js';
 import { analyseSpectrum, PROFILE_BINS } from '../../src/analyzers/synthetic/spectrum.js';
 import { fixture } from '../helpers.js';
@@ -174,5 +181,25 @@ describe('synthetic: FFHQ face geometry (pure)', () => {
       mouthLeft: { x: 0.58 * S, y: 0.725 * S },
     };
     assert.ok(ffhqAlignment(lm, S, S * 1.25).deviation >= 0.2);
+  });
+});
+
+describe('synthetic: combination rule', () => {
+  it('takes the highest non-weak score and never lets weak signals raise the verdict', () => {
+    const weakHigh = [
+      { name: 'spectralFalloff', score: 0.99, info: FALLOFF_INFO },
+      { name: 'upsamplingPeaks', score: 0.97, info: PEAKS_INFO },
+    ];
+    const onlyWeak = combine(weakHigh);
+    assert.equal(onlyWeak.score, undefined);
+    assert.equal(onlyWeak.verdict, 'inconclusive');
+    assert.deepEqual(onlyWeak.contributing, []);
+    const low = combine([...weakHigh, { name: 'faceGeometry', score: 0.2, info: GEOMETRY_INFO }]);
+    assert.equal(low.score, 0.2);
+    assert.equal(low.verdict, 'inconclusive');
+    assert.deepEqual(low.contributing, ['faceGeometry']);
+    const high = combine([...weakHigh, { name: 'faceGeometry', score: 0.8, info: GEOMETRY_INFO }]);
+    assert.equal(high.verdict, 'suspicious');
+    assert.equal(high.scoreInfo?.strength, 'moderate');
   });
 });

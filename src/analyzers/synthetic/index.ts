@@ -43,6 +43,36 @@ interface Signal {
   scoreInfo: ScoreInfo & JsonObject;
 }
 
+export interface MeasuredSignal {
+  /** Key of the signal in `data`. */
+  name: string;
+  score: number;
+  info: ScoreInfo;
+}
+
+/**
+ * The combination rule (COMBINATION_RULE): the file score is the highest score among signals
+ * whose measured strength is moderate or strong; weak signals never count. No such signal: no
+ * file score and `inconclusive`. Absence of traces is never `consistent`.
+ */
+export function combine(signals: readonly MeasuredSignal[]): {
+  score?: number;
+  scoreInfo?: ScoreInfo;
+  contributing: string[];
+  verdict: Verdict;
+} {
+  const usable = signals.filter((s) => s.info.strength !== 'weak');
+  const best = usable.reduce<MeasuredSignal | undefined>((b, s) => (b === undefined || s.score > b.score ? s : b), undefined);
+  const contributing = usable.map((s) => s.name);
+  if (!best) return { contributing, verdict: 'inconclusive' };
+  return {
+    score: best.score,
+    scoreInfo: best.info,
+    contributing,
+    verdict: best.score >= SIGNAL_THRESHOLD ? 'suspicious' : 'inconclusive',
+  };
+}
+
 /** Per-signal data; each signal is kept separate with its own score. */
 export interface SyntheticData extends JsonObject {
   spectrum: JsonObject | null;
@@ -85,6 +115,7 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
     // 1. Frequency spectrum (Durall et al. 2020; Frank et al. 2020).
     ctx.progress(0.1, 'decoding centre crop');
     let spectrum: JsonObject | null = null;
+    let spectralScores: MeasuredSignal[] | undefined;
     let falloff: JsonObject;
     let peaks: JsonObject;
     if (Math.min(width, height) < MIN_CROP) {
@@ -119,6 +150,10 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
         strongest: features.peaks.map((p) => ({ fx: p.fx, fy: p.fy, z: p.z })),
         ...pk,
       };
+      spectralScores = [
+        { name: 'spectralFalloff', score: fo.score, info: FALLOFF_INFO },
+        { name: 'upsamplingPeaks', score: pk.score, info: PEAKS_INFO },
+      ];
       // No findings for the weak spectral signals: they fire on about a third of camera photos, so they live in data only.
     }
 
@@ -174,17 +209,10 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
       });
     }
 
-    // Combination: the highest score among non-weak signals; weak ones never raise the verdict.
-    const contributing: string[] = [];
-    let score: number | undefined;
-    let scoreInfo: ScoreInfo | undefined;
-    if (geometryScoreValue !== undefined) {
-      contributing.push('faceGeometry');
-      score = geometryScoreValue;
-      scoreInfo = GEOMETRY_INFO;
-    }
-    let verdict: Verdict = 'inconclusive';
-    if (score !== undefined && score >= SIGNAL_THRESHOLD) verdict = 'suspicious';
+    const measured: MeasuredSignal[] = [];
+    if (spectralScores) measured.push(...spectralScores);
+    if (geometryScoreValue !== undefined) measured.push({ name: 'faceGeometry', score: geometryScoreValue, info: GEOMETRY_INFO });
+    const { score, scoreInfo, contributing, verdict } = combine(measured);
     if (verdict !== 'suspicious') {
       findings.push({
         severity: 'info',
