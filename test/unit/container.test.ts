@@ -173,6 +173,30 @@ describe('container analyzer', () => {
     assert.ok(!codes(await container(comment)).includes('generator-tag'));
   });
 
+  it('flags absurd and mismatched durations written into crafted headers', async () => {
+    // Matroska: the segment's Duration element (ID 0x4489, 8-byte float, milliseconds) set to 1e12 ms.
+    const mkv = Buffer.from(readFileSync(fixture('video', 'asl_yes.mkv')));
+    const at = mkv.indexOf(Buffer.from([0x44, 0x89, 0x88]));
+    assert.ok(at > 0);
+    mkv.writeDoubleBE(1e12, at + 3);
+    const longMkv = join(tmp, 'long-duration.mkv');
+    writeFileSync(longMkv, mkv);
+    const r = await container(longMkv);
+    assertMatchesReference(longMkv, r);
+    assert.ok(codes(r).includes('absurd-duration'));
+    // MP4: the movie header (mvhd, version 0) duration set to ~49 days; ffprobe goes by the tracks.
+    const mp4 = Buffer.from(readFileSync(fixture('video', 'c2pa-ts-test-video.mp4')));
+    const mvhd = mp4.indexOf(Buffer.from('mvhd', 'latin1'));
+    assert.equal(mp4[mvhd + 4], 0);
+    mp4.writeUInt32BE(0xfffffff0, mvhd + 20);
+    const longMp4 = join(tmp, 'long-header.mp4');
+    writeFileSync(longMp4, mp4);
+    const m = await container(longMp4);
+    assert.equal(dataOf(m).duration, 1);
+    assert.ok(codes(m).includes('header-duration-mismatch'));
+    assert.ok(codes(m).includes('absurd-duration'));
+  });
+
   it('flags absurd dimensions and files with no video stream', async () => {
     const wide = join(tmp, 'wide.avi');
     ffmpeg('-f', 'lavfi', '-i', 'color=size=20000x16:rate=1', '-frames:v', '1', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', wide);

@@ -222,6 +222,14 @@ describe('video-faces analyzer', () => {
     assert.equal(w.error?.code, 'absurd-dimensions');
     assert.match(w.error?.message ?? '', /wide\.avi: the video stream declares 20000x16 pixels/);
 
+    const longMkv = Buffer.from(mkv);
+    longMkv.writeDoubleBE(1e12, longMkv.indexOf(Buffer.from([0x44, 0x89, 0x88])) + 3); // Matroska Duration, ms
+    const longPath = join(tmp, 'long-duration.mkv');
+    writeFileSync(longPath, longMkv);
+    const l = await videoFaces(longPath);
+    assert.equal(l.error?.code, 'absurd-duration');
+    assert.match(l.error?.message ?? '', /long-duration\.mkv: the container declares 277778 hours of video/);
+
     const junk = join(tmp, 'junk.mp4');
     writeFileSync(junk, Buffer.concat([mov.subarray(0, 32), Buffer.alloc(64_000, 0x5a)]));
     const j = await videoFaces(junk);

@@ -312,6 +312,14 @@ export function interpretContainer(inp: ContainerInput): { data: ContainerData; 
     add('warn', 'container-duration-mismatch', `The container says ${f.duration.toFixed(2)} s but its longest stream lasts ${longest.toFixed(2)} s; the header does not describe the media it holds.`);
   }
 
+  const mvhd = atoms?.movieDurationSeconds ?? null;
+  if (mvhd !== null && mvhd > 0 && f.duration !== null && Math.abs(mvhd - f.duration) > Math.max(1, 0.1 * f.duration)) {
+    add('warn', 'header-duration-mismatch', `The movie header declares ${mvhd.toFixed(2)} s but the tracks play for ${f.duration.toFixed(2)} s; the header was altered or the file damaged.`);
+  }
+  if (mvhd !== null && mvhd > ABSURD.maxDurationSeconds && !(f.duration !== null && f.duration > ABSURD.maxDurationSeconds)) {
+    add('warn', 'absurd-duration', `The movie header declares a duration of ${Math.round(mvhd / 3600)} hours, which no identity video has; the header was crafted or damaged.`);
+  }
+
   // --- frame rate and rotation
   if (frameRate.mode === 'variable') add('info', 'variable-frame-rate', `The frame rate is variable (${frameRate.basis}); phones record this way, screen recorders and injected streams do too, so it is context rather than a red flag.`);
   if (rotation !== null && displayRotation !== null && displayRotation % 90 !== 0) {
