@@ -207,6 +207,28 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await shot('06-examine-video');
   });
 
+  it('shows metadata grouped and searchable, with the rows a warning points at flagged first', async () => {
+    await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
+    await openPanel('metadata');
+    const panel = page.locator('section.analyzer[data-analyzer="metadata"]');
+    await panel.getByLabel('Search metadata').fill('software');
+    const flagged = panel.locator('tr.flagged', { hasText: 'GIMP' });
+    await flagged.first().waitFor();
+    // Within its group, a flagged row comes before the others.
+    const firstRow = panel.locator('details.meta-group').first().locator('tbody tr').first();
+    assert.match((await firstRow.getAttribute('class')) ?? '', /flagged/);
+    const ela = page.locator('section.analyzer[data-analyzer="ela"] > header');
+    if ((await ela.getAttribute('aria-expanded')) === 'true') await ela.click();
+    await panel
+      .locator('> header')
+      .evaluate((el) => (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }));
+    await shot('07-examine-metadata');
+    await panel.getByLabel('Search metadata').fill('');
+    await openPanel('jpeg');
+    const qcells = page.locator('section.analyzer[data-analyzer="jpeg"] .qgrid span');
+    assert.ok((await qcells.count()) >= 64, 'at least one 8x8 quantisation table is drawn');
+  });
+
   it('records a verdict override with its reason in the case custody log', async () => {
     await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
     const panel = page.locator('section.analyzer[data-analyzer="ela"]');
@@ -229,7 +251,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByLabel('Bookmark comment').fill('Compare this area with the original scan');
     await page.getByRole('button', { name: 'Bookmark view' }).click();
     await page.locator('.bookmarks li', { hasText: 'Compare this area' }).waitFor();
-    await shot('07-examine-override');
+    await shot('08-examine-override');
   });
 
   it('shows the integrity status of every model with its card', async () => {
@@ -245,14 +267,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
         `every shipped model verifies: ${statuses.join(', ')}`,
       );
     }
-    await shot('08-models');
+    await shot('09-models');
   });
 
   it('exports a signed report and verifies it', async (t) => {
     const info = await bridge.api.handlers.getAppInfo();
     await key('4');
     await page.getByRole('heading', { name: 'Verify a report' }).waitFor();
-    await shot('09-report');
+    await shot('10-report');
     if (!info.features.reports) {
       t.skip('signed reports are not part of this build yet (src/reports)');
       return;
@@ -266,14 +288,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByTestId('verify-report').click();
     await page.getByTestId('verify-result').waitFor();
     assert.match((await page.getByTestId('verify-result').textContent()) ?? '', /VALID/);
-    await shot('10-report-verified');
+    await shot('11-report-verified');
   });
 
   it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
     await key('2');
     await key('t');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
-    await shot('11-examine-light');
+    await shot('12-examine-light');
     await key('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await page.keyboard.press('Escape');

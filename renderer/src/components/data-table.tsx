@@ -2,28 +2,102 @@ import type { JsonValue } from '../../../src/contract/json.js';
 import { flatten } from '../lib/flatten.js';
 import { formatValue, humanize } from '../lib/format.js';
 
-/** Any analyzer's data as a readable two-column table. */
-export function DataTable({ data, skip = [] }: { data: JsonValue; skip?: string[] }) {
-  const rows = flatten(data).filter((r) => !skip.some((s) => r.path === s || r.path.startsWith(`${s}.`)));
-  if (rows.length === 0) return <p className="muted">No data.</p>;
+type Scalar = string | number | boolean | null;
+
+/** Lists of flat records (segments, clusters, per-frame rows) read best as a grid; one nested level becomes `a.b` columns. */
+function tabular(v: JsonValue): Record<string, Scalar>[] | null {
+  if (!Array.isArray(v) || v.length === 0) return null;
+  const out: Record<string, Scalar>[] = [];
+  for (const x of v) {
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
+    const row: Record<string, Scalar> = {};
+    for (const [k, y] of Object.entries(x)) {
+      if (y === null || typeof y !== 'object') row[k] = y;
+      else if (!Array.isArray(y) && Object.values(y).every((z) => z === null || typeof z !== 'object')) {
+        for (const [k2, z] of Object.entries(y)) row[`${k}.${k2}`] = z as Scalar;
+      } else return null;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function Grid({ name, rows }: { name: string; rows: Record<string, Scalar>[] }) {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
   return (
-    <table className="kv">
-      <tbody>
-        {rows.slice(0, 400).map((r) => (
-          <tr key={r.path}>
-            <th title={r.path}>{r.path.split('.').map(humanize).join(' › ')}</th>
-            <td>{formatValue(r.value)}</td>
-          </tr>
-        ))}
-        {rows.length > 400 && (
+    <details className="sub-grid" open={rows.length <= 12}>
+      <summary>
+        {name.split('.').map(humanize).join(' › ')} <span className="muted">({rows.length})</span>
+      </summary>
+      <table className="grid-table compact">
+        <thead>
           <tr>
-            <td colSpan={2} className="muted">
-              {rows.length - 400} more rows are in the report.
-            </td>
+            {cols.map((c) => (
+              <th key={c}>{c.split('.').map(humanize).join(' ')}</th>
+            ))}
           </tr>
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.slice(0, 200).map((r, i) => (
+            <tr key={i}>
+              {cols.map((c) => (
+                <td key={c}>{formatValue(r[c] ?? null)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+/** Paths (up to three levels down) holding lists of flat records. */
+function findGrids(data: JsonValue, skip: string[]): { k: string; t: Record<string, Scalar>[] }[] {
+  const out: { k: string; t: Record<string, Scalar>[] }[] = [];
+  const walk = (v: JsonValue, path: string[], depth: number): void => {
+    const k = path.join('.');
+    if (depth > 3 || skip.includes(k)) return;
+    const t = path.length ? tabular(v) : null;
+    if (t) {
+      out.push({ k, t });
+      return;
+    }
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      for (const [kk, x] of Object.entries(v)) walk(x, [...path, kk], depth + 1);
+  };
+  walk(data, [], 0);
+  return out;
+}
+
+/** Any analyzer's data as a readable two-column table (record lists as grids). */
+export function DataTable({ data, skip = [] }: { data: JsonValue; skip?: string[] }) {
+  const grids = findGrids(data, skip);
+  const gridKeys = grids.map((g) => g.k);
+  const rows = flatten(data).filter((r) => ![...skip, ...gridKeys].some((s) => r.path === s || r.path.startsWith(`${s}.`)));
+  if (rows.length === 0 && grids.length === 0) return <p className="muted">No data.</p>;
+  return (
+    <>
+      {grids.map((g) => (
+        <Grid key={g.k} name={g.k} rows={g.t} />
+      ))}
+      <table className="kv">
+        <tbody>
+          {rows.slice(0, 400).map((r) => (
+            <tr key={r.path}>
+              <th title={r.path}>{r.path.split('.').map(humanize).join(' › ')}</th>
+              <td>{formatValue(r.value)}</td>
+            </tr>
+          ))}
+          {rows.length > 400 && (
+            <tr>
+              <td colSpan={2} className="muted">
+                {rows.length - 400} more rows are in the report.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
   );
 }
 

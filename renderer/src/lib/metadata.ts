@@ -3,6 +3,8 @@ import type { JsonValue } from '../../../src/contract/json.js';
 import { flatten, type Row } from './flatten.js';
 import { formatValue } from './format.js';
 
+const GENERIC = new Set(['kind', 'name', 'field', 'value', 'type', 'source', 'count', 'date', 'time', 'text', 'note']);
+
 export interface MetaRow extends Row {
   text: string;
   /** A warn/alert finding mentions this tag or its value. */
@@ -24,7 +26,9 @@ export function groupMetadata(data: JsonValue, findings: Finding[], query: strin
     const text = formatValue(r.value);
     const leaf = (r.key.split('.').pop() ?? r.key).toLowerCase();
     const t = text.toLowerCase();
-    const flagged = flags.some((m) => (leaf.length >= 4 && m.includes(leaf)) || (t.length >= 4 && t.length <= 80 && m.includes(t)));
+    // A row is flagged when a warning names its tag, or quotes a value specific enough to be that row's (not a common word).
+    const specific = t.length >= 4 && t.length <= 80 && /[0-9A-Z._:/-]/.test(formatValue(r.value));
+    const flagged = flags.some((m) => (leaf.length >= 4 && !GENERIC.has(leaf) && m.includes(leaf)) || (specific && m.includes(t)));
     if (q && !r.path.toLowerCase().includes(q) && !t.includes(q)) continue;
     const list = groups.get(r.group) ?? [];
     list.push({ ...r, text, flagged });

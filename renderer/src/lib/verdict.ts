@@ -5,7 +5,7 @@ export type OverallState = Verdict | 'not-analysed' | 'changed';
 
 export const VERDICT_LABEL: Record<OverallState, string> = {
   suspicious: 'Suspicious',
-  consistent: 'No red flags',
+  consistent: 'Consistent',
   inconclusive: 'Inconclusive',
   'not-analysed': 'Not analysed',
   changed: 'File changed',
@@ -13,7 +13,7 @@ export const VERDICT_LABEL: Record<OverallState, string> = {
 
 export const VERDICT_HELP: Record<OverallState, string> = {
   suspicious: 'At least one check passed its threshold or raised an alert. Read the findings before deciding.',
-  consistent: 'No check found a sign of editing. This does not prove the file is authentic.',
+  consistent: 'No check passed its threshold. Warnings may still need a look, and this does not prove the file is authentic.',
   inconclusive: 'The checks could not decide either way; look at the findings and the limits of each method.',
   'not-analysed': 'Run the analysis to see results.',
   changed: 'The file changed on disk during analysis: the results do not describe the evidence.',

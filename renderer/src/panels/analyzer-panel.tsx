@@ -110,7 +110,7 @@ function OverrideForm({ analyzer, actions, onDone }: { analyzer: string; actions
       <label>
         New verdict
         <select value={verdict} onChange={(e) => setVerdict(e.target.value as Verdict)} aria-label="Override verdict">
-          <option value="consistent">No red flags</option>
+          <option value="consistent">Consistent</option>
           <option value="inconclusive">Inconclusive</option>
           <option value="suspicious">Suspicious</option>
         </select>

@@ -257,7 +257,7 @@ export function ExamineView({
               }}
             >
               <select name="overall" aria-label="Overall verdict" defaultValue="inconclusive">
-                <option value="consistent">No red flags</option>
+                <option value="consistent">Consistent</option>
                 <option value="inconclusive">Inconclusive</option>
                 <option value="suspicious">Suspicious</option>
               </select>
