@@ -257,8 +257,8 @@ class Writer {
     return w;
   }
 
-  image(img: PdfImage, x: number, y: number, maxW: number, maxH: number): { w: number; h: number } {
-    const k = Math.min(maxW / img.width, maxH / img.height, 1.5);
+  image(img: PdfImage, x: number, y: number, maxW: number, maxH: number, maxScale = 1.5): { w: number; h: number } {
+    const k = Math.min(maxW / img.width, maxH / img.height, maxScale);
     const w = img.width * k;
     const h = img.height * k;
     this.doc.image(img.data, x, y, { width: w, height: h });
@@ -533,10 +533,11 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets): voi
       continue;
     }
     const maxH = 260;
-    const h = Math.min(maxH, (img.height * W) / img.width);
-    w.ensure(h + 44);
+    // Small images are enlarged at most 4x (pixels stay visible, the page stays readable).
+    const k = Math.min(W / img.width, maxH / img.height, 4);
+    w.ensure(img.height * k + 44);
     const y = w.y;
-    const { h: dh } = w.image(img, M.left, y, W, h);
+    const { h: dh } = w.image(img, M.left, y, img.width * k, img.height * k, 4);
     w.doc.y = y + dh + 3;
     w.para(`Figure: ${artifactCaption(art)}. Brighter areas recompress with more error; compare similar textures and edges, not bright against dark regions. Shown as a reduced copy; the full artifact is in the case folder under its SHA-256.`, { color: MUTED, size: 8 });
   }
