@@ -99,9 +99,14 @@ export interface ProtocolSources {
 
 /** Serve one `verilens://` request. Never throws: failures are plain-text error replies. */
 export async function serveVerilens(url: string, method: string, src: ProtocolSources): Promise<ProtocolReply> {
-  const reply = (status: number, body: Uint8Array | string, type = 'text/plain; charset=utf-8'): ProtocolReply => ({
+  const reply = (
+    status: number,
+    body: Uint8Array | string,
+    type = 'text/plain; charset=utf-8',
+    extra: Record<string, string> = {},
+  ): ProtocolReply => ({
     status,
-    headers: { ...src.headers, 'content-type': type },
+    headers: { ...src.headers, 'content-type': type, ...extra },
     body,
   });
   if (method !== 'GET' && method !== 'HEAD') return reply(405, 'method not allowed');
@@ -118,7 +123,10 @@ export async function serveVerilens(url: string, method: string, src: ProtocolSo
       }
       case 'artifact': {
         const a = await src.artifact(t.sha256);
-        return a ? reply(200, a.data, a.mime) : reply(404, 'no such artifact in the open cases');
+        // verilens://artifact is another origin than verilens://app: let the page embed the image.
+        return a
+          ? reply(200, a.data, a.mime, { 'cross-origin-resource-policy': 'cross-origin' })
+          : reply(404, 'no such artifact in the open cases');
       }
     }
   } catch {

@@ -100,6 +100,8 @@ describe('verilens:// protocol', () => {
     const r = await serveVerilens(`verilens://artifact/${pngSha}`, 'GET', src);
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'image/png');
+    assert.equal(r.headers['cross-origin-resource-policy'], 'cross-origin', 'embeddable from verilens://app (another origin)');
+    assert.equal(r.headers['content-security-policy'], SECURITY_HEADERS['content-security-policy']);
     assert.equal(sha(Buffer.from(r.body)), pngSha);
     // A file whose bytes do not match its name (an altered case folder) is never served.
     assert.equal((await serveVerilens(`verilens://artifact/${'b'.repeat(64)}`, 'GET', src)).status, 404);
