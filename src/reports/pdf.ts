@@ -467,7 +467,7 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
         ];
       }),
     );
-    for (const a of e.analysis.analyzers) analyzerDetail(w, a, assets);
+    for (const a of e.analysis.analyzers) analyzerDetail(w, a, assets, e);
   }
   if (e.annotations.length) {
     w.h2('Analyst annotations on this file');
@@ -484,7 +484,7 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
   }
 }
 
-function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets): void {
+function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: ReportEvidence): void {
   const r = a.result;
   const models = r.provenance.models;
   const hasImages = r.artifacts.some((x) => x.kind === 'ela-heatmap' || x.kind === 'face-crop');
@@ -560,7 +560,9 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets): voi
       const img = assets.artifacts.get(c.sha256);
       if (img && typeof img !== 'string') {
         const { h } = w.image(img, x, y, size, size);
-        w.doc.font(SANS).fontSize(7).fillColor(MUTED).text(pdfText(c.note ?? 'face crop'), x, y + h + 2, { width: size });
+        const idx = faceIndexOfCrop(r, c.sha256);
+        const scores = idx === null ? [] : perFaceScores(e, idx);
+        w.doc.font(SANS).fontSize(7).fillColor(MUTED).text(pdfText([c.note ?? 'face crop', ...scores].join('\n')), x, y + h + 2, { width: size });
         rowBottom = Math.max(rowBottom, w.doc.y);
       } else {
         w.doc.font(ITALIC).fontSize(7.5).fillColor(VERDICT_COLOR['suspicious'] ?? INK).text(pdfText(`crop ${c.sha256.slice(0, 12)}...: ${img ?? 'missing'}`), x, y, { width: size });
@@ -571,6 +573,31 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets): voi
     w.doc.y = rowBottom + 8;
     w.doc.x = M.left;
   }
+}
+
+/** The face index a crop belongs to (faces analyzer data: faces[].crop is the crop's SHA-256). */
+function faceIndexOfCrop(r: AnalyzerResult, sha256: string): number | null {
+  const faces = r.data['faces'];
+  if (!Array.isArray(faces)) return null;
+  for (const f of faces) {
+    if (f && typeof f === 'object' && !Array.isArray(f) && f['crop'] === sha256 && typeof f['index'] === 'number') return f['index'];
+  }
+  return null;
+}
+
+/** Per-face scores other analyzers reported for face `index` (data.faces[] with index and spoof or score). */
+function perFaceScores(e: ReportEvidence, index: number): string[] {
+  const out: string[] = [];
+  for (const a of e.analysis?.analyzers ?? []) {
+    const faces = a.result.data['faces'];
+    if (a.id === 'faces' || !Array.isArray(faces)) continue;
+    for (const f of faces) {
+      if (!f || typeof f !== 'object' || Array.isArray(f) || f['index'] !== index) continue;
+      const v = typeof f['spoof'] === 'number' ? f['spoof'] : typeof f['score'] === 'number' ? f['score'] : null;
+      if (v !== null) out.push(`${a.id}${typeof f['spoof'] === 'number' ? ' spoof' : ''} ${v.toFixed(3)}`);
+    }
+  }
+  return out;
 }
 
 function closingSections(w: Writer, r: ReportDocument, meta: PdfMeta): void {
