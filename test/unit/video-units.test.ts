@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mergeWindows, workSize } from '../../src/analyzers/video-faces/index.js';
+import { interpretVideo, summarise, type VideoFacts } from '../../src/analyzers/video-faces/interpret.js';
 import { timelineSvg } from '../../src/analyzers/video-faces/timeline.js';
 import { mainTrack, temporalStats, trackFaces, worstWindow, type FrameFace, type FrameObs } from '../../src/analyzers/video-faces/track.js';
 import { ATOM_LIMITS, parseElst, readAtomsFromFile } from '../../src/media/atoms.js';
@@ -102,6 +103,73 @@ describe('face tracking and temporal checks', () => {
     const paths = svg.match(/<path d="M[^"]*"/g) ?? [];
     assert.ok(paths.some((p) => (p.match(/M/g) ?? []).length === 2));
     assert.match(svg, /a &lt;title&gt; &amp; more/);
+  });
+});
+
+describe('video verdicts and findings', () => {
+  /** Facts for a clip whose main face has these per-sample scores (2 frames/s, 150-px face unless given). */
+  const factsFor = (spoof: number[], swap: number[], over: Partial<VideoFacts> = {}, width = 150): VideoFacts => {
+    const frames: FrameObs[] = spoof.map((sp, i) => ({ index: i, time: i * 0.5, faces: [face(100, 100, width, { spoof: sp, swap: swap[i] ?? 0.1 })] }));
+    const tracks = trackFaces(frames);
+    const main = mainTrack(tracks)!;
+    return {
+      frames: frames.length,
+      framesWithFaces: frames.length,
+      lastTime: (frames.length - 1) * 0.5,
+      duration: frames.length * 0.5,
+      fps: 2,
+      maxFrames: 600,
+      capped: false,
+      decodeProblem: null,
+      main: summarise(main, 3),
+      others: [],
+      temporal: temporalStats(main.points, 0.75, 0.5, 0.5),
+      spoofThreshold: 0.5,
+      swapThreshold: 0.5,
+      swapAuc: 0.59,
+      extra: [],
+      ...over,
+    };
+  };
+  const codesOf = (r: { findings: { code: string }[] }): string[] => r.findings.map((f) => f.code);
+
+  it('calls a replayed face suspicious on its median, with the larger median as the score', () => {
+    const r = interpretVideo(factsFor([0.8, 0.9, 0.7, 0.85, 0.8], [0.2, 0.1, 0.2, 0.3, 0.2]));
+    assert.equal(r.verdict, 'suspicious');
+    assert.equal(r.score, 0.8);
+    assert.ok(codesOf(r).includes('presentation-attack'));
+    assert.ok(!codesOf(r).includes('face-swap-signal'));
+  });
+
+  it('stays inconclusive below the thresholds, quotes the weak model, and points at a suspicious stretch', () => {
+    const r = interpretVideo(factsFor([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1], [0.1, 0.1, 0.7, 0.8, 0.9, 0.1, 0.1]));
+    assert.equal(r.verdict, 'inconclusive');
+    assert.equal(r.score, 0.1);
+    assert.match(r.findings.find((f) => f.code === 'face-swap-not-flagged')?.message ?? '', /measured AUC 0\.59/);
+    assert.match(r.findings.find((f) => f.code === 'suspicious-stretch')?.message ?? '', /From 1\.0 s to 2\.0 s the face-swap score averages 0\.80/);
+    // Crossing the threshold up and back down twice: two flips in six intervals.
+    assert.ok(codesOf(r).includes('score-flicker'));
+  });
+
+  it('never judges a small face or a face seen in too few frames', () => {
+    const small = interpretVideo(factsFor([0.9, 0.9, 0.9, 0.9], [0.9, 0.9, 0.9, 0.9], {}, 60));
+    assert.equal(small.verdict, 'inconclusive');
+    assert.ok(codesOf(small).includes('face-too-small'));
+    const brief = interpretVideo(factsFor([0.9, 0.9], [0.9, 0.9]));
+    assert.equal(brief.verdict, 'inconclusive');
+    assert.ok(codesOf(brief).includes('few-face-frames'));
+  });
+
+  it('reports no face without a score, and says when the cap or a broken file cut the analysis short', () => {
+    const none = interpretVideo({ ...factsFor([0.1], [0.1]), main: null, temporal: null, framesWithFaces: 0 });
+    assert.deepEqual([none.verdict, none.score, codesOf(none)], ['inconclusive', undefined, ['no-face']]);
+    const capped = interpretVideo(factsFor([0.1, 0.1, 0.1], [0.1, 0.1, 0.1], { capped: true, duration: 100 }));
+    assert.ok(codesOf(capped).includes('frame-cap-reached'));
+    assert.ok(!codesOf(capped).includes('decode-stopped'));
+    const cut = interpretVideo(factsFor([0.1, 0.1, 0.1], [0.1, 0.1, 0.1], { duration: 60 }));
+    assert.match(cut.findings.find((f) => f.code === 'decode-stopped')?.message ?? '', /end at 1\.0 s although the container declares 60\.0 s/);
+    const broken = interpretVideo(factsFor([0.1, 0.1, 0.1], [0.1, 0.1, 0.1], { decodeProblem: 'Invalid NAL unit size' }));
+    assert.match(broken.findings.find((f) => f.code === 'decode-stopped')?.message ?? '', /Invalid NAL unit size/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../contract/json.js';
-import type { ArtifactRef, Finding, ScoreInfo, Verdict } from '../../contract/results.js';
+import type { ArtifactRef, Finding, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalysisContext, type AnalyzerOutput } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
 import { mediaToolPath } from '../../media/binaries.js';
@@ -8,22 +8,18 @@ import { probeMedia } from '../../media/probe.js';
 import type { RgbImage } from '../../models/preprocess.js';
 import { VerilensError } from '../../util/errors.js';
 import { ABSURD, mainVideoStream, parseRational, streamRotation } from '../container/facts.js';
-import { SMALL_FACE_PX } from '../faces/index.js';
 import { registryOf } from '../faces/shared.js';
 import { performanceText } from '../liveness/index.js';
 import { analyzeFrame, loadFrameModels, type FrameModels } from './frame.js';
+import { interpretVideo, summarise, WINDOW_SAMPLES } from './interpret.js';
 import { contactSheet, SHEET, thumbOf, type SheetTile } from './sheet.js';
 import { timelineSvg } from './timeline.js';
-import { mainTrack, median, temporalStats, trackFaces, worstWindow, type FrameObs, type TemporalStats, type Track } from './track.js';
+import { mainTrack, temporalStats, trackFaces, type FrameObs, type TemporalStats } from './track.js';
 
 /** Frames are decoded at most this many pixels on the longest side (720p passes unchanged). */
 export const WORK_MAX_SIDE = 1280;
 /** Largest decoded picture accepted (pixels), whatever the stream claims. */
 export const MAX_VIDEO_PIXELS = 80_000_000;
-/** Samples in a "worst window" (1.5 s at the default 2 frames/s). */
-export const WINDOW_SAMPLES = 3;
-/** Median landmark change between samples (box-size units) above which the face geometry is called jittery. */
-export const LANDMARK_JITTER_WARN = 0.06;
 
 export interface VideoFacesParams {
   fps: number;
@@ -122,38 +118,6 @@ async function runPass(ev: Evidence, ctx: AnalysisContext, m: FrameModels, geo: 
   return { frames, end: e, decodeWaitMs: e?.waitMs ?? 0, detectMs, classifyMs, capped: frames.length >= spec.maxFrames };
 }
 
-interface TrackSummary extends JsonObject {
-  id: number;
-  samples: number;
-  start: number;
-  end: number;
-  medianWidth: number;
-  medianSpoof: number | null;
-  medianSwap: number | null;
-  worstSpoofWindow: { start: number; end: number; mean: number } | null;
-  worstSwapWindow: { start: number; end: number; mean: number } | null;
-}
-
-function summarise(t: Track, window: number): TrackSummary {
-  const spoofs = t.points.map((p) => p.face.spoof);
-  const swaps = t.points.map((p) => p.face.swap);
-  const win = (vals: (number | null)[]): TrackSummary['worstSpoofWindow'] => {
-    const w = worstWindow(vals, Math.min(window, vals.length));
-    if (!w) return null;
-    return { start: r2(t.points[w.start]?.time ?? 0), end: r2(t.points[Math.min(t.points.length - 1, w.start + window - 1)]?.time ?? 0), mean: r4(w.mean) as number };
-  };
-  return {
-    id: t.id,
-    samples: t.points.length,
-    start: r2(t.points[0]?.time ?? 0),
-    end: r2(t.points.at(-1)?.time ?? 0),
-    medianWidth: r1(median(t.points.map((p) => p.face.box.width)) ?? 0),
-    medianSpoof: r4(median(spoofs.filter((v): v is number => v !== null))),
-    medianSwap: r4(median(swaps.filter((v): v is number => v !== null))),
-    worstSpoofWindow: win(spoofs),
-    worstSwapWindow: win(swaps),
-  };
-}
 
 /** Per-frame record for the data: main-track face first. */
 function frameRecord(f: FrameObs, trackOf: Map<object, number>): JsonObject {
@@ -303,60 +267,24 @@ export const videoFacesAnalyzer = defineAnalyzer({
     if (sheet) artifacts.push(await ctx.artifacts.put({ kind: 'contact-sheet', mime: 'image/png', data: sheet.png, width: sheet.width, height: sheet.height, note: `${tiles.length} of ${frames.length} sampled frames, main face boxed in green` }));
 
     // --- findings and verdict
-    const findings: Finding[] = [];
-    const add = (severity: Finding['severity'], code: string, message: string): void => {
-      findings.push({ severity, code, message });
-    };
-    if (pass.capped) add('warn', 'frame-cap-reached', `Only the first ${frames.length} sampled frames (up to ${lastTime.toFixed(1)} s) were analysed because the frame limit (maxFrames ${p.maxFrames}) was reached; the rest of the video was not checked.`);
-    if (pass.end?.problem) add('warn', 'decode-stopped', `Decoding stopped early after ${frames.length} frames (${pass.end.problem}); the file is truncated or damaged and the rest was not checked.`);
-    else if (!pass.capped && duration !== null && frames.length > 0 && lastTime < duration - 2 / p.fps - 0.5) {
-      add('warn', 'decode-stopped', `The pictures end at ${lastTime.toFixed(1)} s although the container declares ${duration.toFixed(1)} s; the file is truncated or its header overstates the length, and only the decodable part was checked.`);
-    }
-    let verdict: Verdict = 'inconclusive';
-    let score: number | undefined;
-    if (!main || !mainSummary) {
-      add('info', 'no-face', `No face was found in any of the ${frames.length} sampled frames, so the liveness and face-swap checks do not apply to this video.`);
-      verdict = 'inconclusive';
-    } else {
-      add('info', 'faces-found', `A face was found in ${framesWithFaces} of ${frames.length} sampled frames; the main face is followed from ${mainSummary.start.toFixed(1)} s to ${mainSummary.end.toFixed(1)} s in ${mainSummary.samples} frames.`);
-      const others = summaries.filter((s) => s.id !== main.id && s.samples >= 3);
-      if (others.length) add('info', 'multiple-faces', `${others.length} other face${others.length > 1 ? 's appear' : ' appears'} for several frames; check whether it is an ID document held up or another person.`);
-      const ms = mainSummary.medianSpoof;
-      const mw = mainSummary.medianSwap;
-      if (ms !== null && ms >= spoofThreshold) add('warn', 'presentation-attack', `Across the video the main face looks like a replay of a screen or a print (median spoof ${ms.toFixed(2)}, threshold ${spoofThreshold}); ask for a new live capture.`);
-      if (mw !== null && mw >= swapThreshold) add('warn', 'face-swap-signal', `MesoNet rates the main face as possibly swapped or reenacted across the video (median ${mw.toFixed(2)}, threshold ${swapThreshold}); this is a weak signal, so look for blending edges and flicker before acting on it.`);
-      const sw = mainSummary.worstSpoofWindow;
-      if (sw && ms !== null && ms < spoofThreshold && sw.mean >= spoofThreshold) add('warn', 'suspicious-stretch', `From ${sw.start.toFixed(1)} s to ${sw.end.toFixed(1)} s the spoof score averages ${sw.mean.toFixed(2)} although the video as a whole does not; look closely at that stretch.`);
-      const ww = mainSummary.worstSwapWindow;
-      if (ww && mw !== null && mw < swapThreshold && ww.mean >= swapThreshold) add('warn', 'suspicious-stretch', `From ${ww.start.toFixed(1)} s to ${ww.end.toFixed(1)} s the face-swap score averages ${ww.mean.toFixed(2)} although the video as a whole does not; look closely at that stretch.`);
-      if (temporal && temporal.jumps >= 2 && temporal.jumps / Math.max(1, temporal.intervals) >= 0.1) {
-        add('warn', 'face-box-jumps', `The main face box jumps ${temporal.jumps} times between consecutive samples (by more than ${0.75} face widths or 1.5x in size); spliced or injected footage does this, fast head movement can too.`);
-      }
-      if (temporal && temporal.landmarkJitter !== null && temporal.intervals >= 4 && temporal.landmarkJitter > LANDMARK_JITTER_WARN) {
-        add('warn', 'landmark-jitter', `The eye, nose and mouth positions inside the face box change by ${temporal.landmarkJitter.toFixed(3)} face widths between samples (median), more than a steady face (${LANDMARK_JITTER_WARN}); face swaps can wobble like this, talking and turning the head can too.`);
-      }
-      const flips = temporal ? temporal.spoofFlips + temporal.swapFlips : 0;
-      if (temporal && flips >= 2 && flips / Math.max(1, temporal.intervals) >= 0.15) {
-        add('warn', 'score-flicker', `The liveness or face-swap score of the main face crosses its threshold ${flips} times between consecutive samples; a consistent recording gives steady scores, so look at the frames where it flips.`);
-      }
-      findings.push(...denseFindings);
-      score = Math.max(ms ?? 0, mw ?? 0);
-      // Below the thresholds the verdict stays inconclusive, as for still images: MesoNet misses
-      // most modern swaps, so low scores cannot vouch for the face.
-      verdict = (ms !== null && ms >= spoofThreshold) || (mw !== null && mw >= swapThreshold) ? 'suspicious' : 'inconclusive';
-      if (verdict === 'inconclusive' && mw !== null) {
-        const auc = m.swap[0]?.entry.performance.find((x) => x.metric === 'pair AUC' && x.dataset.includes('dfdc'));
-        add('info', 'face-swap-not-flagged', `MesoNet does not flag the main face across the video (median ${mw.toFixed(2)}, threshold ${swapThreshold}), but it misses most modern face swaps${auc ? ` (measured AUC ${auc.value})` : ''}, so this is not evidence that the face is genuine.`);
-      }
-      if (mainSummary.medianWidth < SMALL_FACE_PX) {
-        add('warn', 'face-too-small', `The main face is only about ${Math.round(mainSummary.medianWidth)} pixels wide, too small for the liveness and face-swap models to judge; the verdict is inconclusive.`);
-        verdict = 'inconclusive';
-      } else if (mainSummary.samples < WINDOW_SAMPLES) {
-        add('info', 'few-face-frames', `The main face is seen in only ${mainSummary.samples} sampled frame${mainSummary.samples > 1 ? 's' : ''}, too few to judge the video; the verdict is inconclusive.`);
-        verdict = 'inconclusive';
-      }
-    }
-    if (findings.some((f) => f.severity === 'alert')) verdict = 'suspicious';
+    const auc = m.swap[0]?.entry.performance.find((x) => x.metric === 'pair AUC' && x.dataset.includes('dfdc'));
+    const { findings, verdict, score } = interpretVideo({
+      frames: frames.length,
+      framesWithFaces,
+      lastTime,
+      duration,
+      fps: p.fps,
+      maxFrames: p.maxFrames,
+      capped: pass.capped,
+      decodeProblem: pass.end?.problem ?? null,
+      main: mainSummary,
+      others: summaries.filter((s) => s.id !== main?.id),
+      temporal,
+      spoofThreshold,
+      swapThreshold,
+      swapAuc: auc?.value ?? null,
+      extra: denseFindings,
+    });
 
     const scoreInfo: ScoreInfo = {
       method: `Per sampled frame (${p.fps} frames/s), YuNet finds faces and the still-image checks run on the largest ones: the MiniFASNet pair (spoof = 1 - live) and MesoNet (face swap). Faces are tracked across frames by box overlap; the score is the larger of the main face's median spoof and median face-swap probability.`,
