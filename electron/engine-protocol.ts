@@ -16,6 +16,8 @@ export type ToEngine =
 
 export type FromEngine =
   | { t: 'ready' }
+  /** After `dispose`: every call has been answered (messages are ordered, so all results arrived). */
+  | { t: 'drained' }
   | { t: 'result'; id: number; result: ApiResult<unknown> }
   | { t: 'event'; event: ApiEvent }
   | { t: 'dialog'; id: number; kind: DialogKind; defaultName?: string };
@@ -26,9 +28,22 @@ export interface Port<In, Out> {
   onMessage(listener: (message: In) => void): void;
 }
 
-/** Engine side: answer calls with the real handler table; dialogs and events go to main. */
+/**
+ * Engine side: answer calls with the real handler table; dialogs and events go to main.
+ * On `dispose` running jobs are cancelled (they record their cancellation in the case), and
+ * `drained` is posted once no call is left in flight, after the last result.
+ */
 export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: ApiHost) => Api): Api {
   let next = 1;
+  let inFlight = 0;
+  let disposed = false;
+  let drained = false;
+  const checkDrained = (): void => {
+    if (disposed && inFlight === 0 && !drained) {
+      drained = true;
+      port.post({ t: 'drained' });
+    }
+  };
   const waiting = new Map<number, (v: string[] | string | null) => void>();
   const ask = (kind: DialogKind, defaultName?: string): Promise<string[] | string | null> =>
     new Promise((resolve) => {
@@ -55,11 +70,24 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
   port.onMessage((m) => {
     switch (m.t) {
       case 'call':
+        if (disposed) {
+          port.post({
+            t: 'result',
+            id: m.id,
+            result: { ok: false, error: { code: 'engine-stopped', message: 'the analysis engine is shutting down' } },
+          });
+          break;
+        }
+        inFlight++;
         // api.call validates again and never throws; the .catch is for the impossible.
         void api
           .call(m.method, m.args)
           .catch((err: unknown) => ({ ok: false as const, error: { code: 'internal', message: String(err) } }))
-          .then((result) => port.post({ t: 'result', id: m.id, result }));
+          .then((result) => {
+            inFlight--;
+            port.post({ t: 'result', id: m.id, result });
+            checkDrained();
+          });
         break;
       case 'dialog-result': {
         const w = waiting.get(m.id);
@@ -68,7 +96,14 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
         break;
       }
       case 'dispose':
+        disposed = true;
         api.dispose();
+        // Dialogs still open cannot be answered any more: treat them as cancelled.
+        for (const [id, w] of waiting) {
+          waiting.delete(id);
+          w(null);
+        }
+        checkDrained();
         break;
     }
   });
@@ -100,6 +135,7 @@ export class EngineClient {
   private child: EngineChild | undefined;
   private next = 1;
   private readonly pending = new Map<number, (r: ApiResult<unknown>) => void>();
+  private readonly drainWaiters = new Set<() => void>();
 
   constructor(private readonly opts: EngineClientOptions) {}
 
@@ -123,7 +159,41 @@ export class EngineClient {
     });
   }
 
-  /** Abort running jobs and stop the host (window closed, app quitting). */
+  /** True while a host process is running. */
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /**
+   * Cancel running jobs and let the host finish writing (custody entries, case state) and answer
+   * every call, then stop it; after `timeoutMs` it is stopped regardless.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    const c = this.child;
+    if (!c) return;
+    let exited = false;
+    const done = new Promise<void>((resolve) => {
+      this.drainWaiters.add(resolve);
+      c.onExit(() => {
+        exited = true;
+        resolve();
+      });
+    });
+    try {
+      c.post({ t: 'dispose' });
+    } catch {
+      // already gone
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    this.drainWaiters.clear();
+    if (this.child === c) this.child = undefined;
+    if (!exited) c.kill();
+  }
+
+  /** Stop the host at once (no graceful wait). */
   dispose(): void {
     const c = this.child;
     this.child = undefined;
@@ -159,6 +229,9 @@ export class EngineClient {
   private onMessage(child: EngineChild, m: FromEngine): void {
     switch (m.t) {
       case 'ready':
+        break;
+      case 'drained':
+        for (const w of this.drainWaiters) w();
         break;
       case 'result': {
         const resolve = this.pending.get(m.id);

@@ -23,7 +23,8 @@ const ENGINE_HOST = join(here, 'engine-host.js');
 // Before `ready`: privileged scheme, sandbox for every renderer, one instance.
 registerPrivilegedScheme(protocol);
 app.enableSandbox();
-if (!app.requestSingleInstanceLock()) app.quit();
+const primaryInstance = app.requestSingleInstanceLock();
+if (!primaryInstance) app.quit();
 
 let mainWindow: BrowserWindow | undefined;
 const openCases = new Set<string>();
@@ -82,6 +83,21 @@ function emitToUi(e: ApiEvent): void {
 
 const engine = new EngineClient({ spawn: spawnEngine, dialog: showDialog, emit: emitToUi });
 
+/** Methods whose first argument is a case id: once the engine accepted one, its artifacts may be served. */
+const CASE_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'openCase',
+  'addEvidenceFromDialog',
+  'addEvidenceDropped',
+  'analyze',
+  'getEvidenceImage',
+  'getThumbnail',
+  'getArtifact',
+  'setVerdictOverride',
+  'markFinding',
+  'addBookmark',
+  'exportReport',
+]);
+
 /** Main-side steps around the engine: remember opened cases (for artifact URLs) and the keychain passphrase. */
 const backend: IpcBackend = {
   async call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
@@ -97,7 +113,7 @@ const backend: IpcBackend = {
     }
     const r = await engine.call(method, a);
     if (r.ok) {
-      if (method === 'openCase' && typeof a[0] === 'string') openCases.add(a[0]);
+      if (CASE_METHODS.has(method) && typeof a[0] === 'string') openCases.add(a[0]);
       if (method === 'createCase' && typeof r.value === 'object' && r.value !== null)
         openCases.add(String((r.value as { id: unknown }).id));
       if (method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
@@ -113,16 +129,25 @@ app.on('second-instance', () => {
   if (mainWindow?.isMinimized()) mainWindow.restore();
   mainWindow?.focus();
 });
-app.on('window-all-closed', () => {
-  engine.dispose();
-  app.quit();
+app.on('window-all-closed', () => app.quit());
+// Quitting waits (up to 10 s) for the engine to cancel running jobs and close its case sessions.
+let engineStopped = false;
+app.on('before-quit', (event) => {
+  if (engineStopped || !engine.running) return;
+  event.preventDefault();
+  void engine.shutdown(10_000).finally(() => {
+    engineStopped = true;
+    app.quit();
+  });
 });
-app.on('before-quit', () => engine.dispose());
 
 void app.whenReady().then(() => {
+  if (!primaryInstance) return;
   hardenSession(session.defaultSession);
   installProtocol(protocol, { rendererRoot: RENDERER_ROOT, artifact: caseArtifactSource(casesDir, () => openCases) });
   registerIpc(ipcMain, isOurWindow, backend);
+  // Start the engine host now so models are verified while the window paints.
+  void engine.call('getAppInfo', []);
   mainWindow = createMainWindow(PRELOAD);
   mainWindow.on('closed', () => {
     mainWindow = undefined;

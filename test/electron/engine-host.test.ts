@@ -42,8 +42,7 @@ describe('engine host protocol (real engine over a MessageChannel)', () => {
         const { port1, port2 } = new MessageChannel();
         ports.push(port1, port2);
         serveEngine(portOf<ToEngine, FromEngine>(port2), (host) => createApi(host, { home }));
-        const exits: ((code: number) => void)[] = [];
-        return { ...portOf<FromEngine, ToEngine>(port1), onExit: (l) => void exits.push(l), kill: () => port1.close() };
+        return { ...portOf<FromEngine, ToEngine>(port1), onExit: () => undefined, kill: () => port1.close() };
       },
       dialog: async (kind, name) => {
         dialogs.push([kind, name]);
@@ -93,6 +92,40 @@ describe('engine host protocol (real engine over a MessageChannel)', () => {
     const r = await client.call('exportReport', [caseId, 'job-2', 'a passphrase']);
     assert.deepEqual(r, { ok: true, value: null });
     assert.deepEqual(dialogs.at(-1), ['report-destination', `${caseId}-report.pdf`]);
+  });
+
+  it('shuts down cleanly: a running analysis is cancelled and answered before the host is stopped', async () => {
+    const list = await client.call('listRecentCases', []);
+    assert.ok(list.ok);
+    const caseId = (list.value as { id: string }[])[0]!.id;
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    const order: string[] = [];
+    serveEngine(portOf<ToEngine, FromEngine>(port2), (host) => createApi(host, { home }));
+    const jobEvents: ApiEvent[] = [];
+    const second = new EngineClient({
+      spawn: () => ({ ...portOf<FromEngine, ToEngine>(port1), onExit: () => undefined, kill: () => void order.push('stopped') }),
+      dialog: async (kind) => (kind === 'evidence' ? [fixture('e2e', 'selfie-live_T1.jpg')] : null),
+      emit: (e) => void jobEvents.push(e),
+    });
+    // Everything on the selfie (face models included) takes long enough to be stopped midway.
+    const add = await second.call('addEvidenceFromDialog', [caseId]);
+    assert.ok(add.ok, JSON.stringify(add));
+    const sha = (add.value as AddEvidenceOutcome).added[0]!.sha256;
+    const running = second.call('analyze', [caseId, [sha], 'job-quit', {}]).then((r) => {
+      order.push('answered');
+      return r;
+    });
+    while (!jobEvents.some((e) => e.type === 'progress' && e.jobId === 'job-quit')) await new Promise((r) => setTimeout(r, 5));
+    await second.shutdown(20_000);
+    const r = await running;
+    assert.equal(!r.ok && r.error.code, 'cancelled', JSON.stringify(r).slice(0, 300));
+    assert.deepEqual(order, ['answered', 'stopped'], 'the job was answered before the host was stopped');
+    assert.equal(second.running, false);
+    assert.ok(jobEvents.some((e) => e.type === 'job-finished' && e.jobId === 'job-quit' && e.cancelled));
+    // The case is intact and unlocked for the next session.
+    const reopened = await client.call('openCase', [caseId]);
+    assert.ok(reopened.ok, JSON.stringify(reopened));
   });
 
   it('fails pending calls with engine-stopped when the host dies, and starts a new host on the next call', async () => {
