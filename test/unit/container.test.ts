@@ -100,6 +100,16 @@ describe('container analyzer', () => {
     }
   });
 
+  it('reads WebM (VP8) as well', async () => {
+    const webm = join(tmp, 'clip.webm');
+    ffmpeg('-i', fixture('video', 'c2pa-ts-test-video.mp4'), '-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', webm);
+    const r = await container(webm);
+    assertMatchesReference(webm, r);
+    assert.equal(dataOf(r).format, 'matroska,webm');
+    assert.equal(dataOf(r).streams[0]?.codec, 'vp8');
+    assert.equal(dataOf(r).atoms, null);
+  });
+
   it('flags an FFmpeg re-encode (Lavf/Lavc tags) and explains it', async () => {
     const r = await container(fixture('video', 'asl_yes.mkv'));
     assert.ok(codes(r).includes('ffmpeg-muxed'));

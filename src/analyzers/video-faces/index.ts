@@ -111,7 +111,8 @@ async function runPass(ev: Evidence, ctx: AnalysisContext, m: FrameModels, geo: 
     const obs: FrameObs = { index: fr.index, time: fr.time, faces: a.faces };
     frames.push(obs);
     if (onFrame) await onFrame(obs, fr);
-    const rel = spec.span > 0 ? Math.min(1, (fr.time - (spec.start ?? 0)) / spec.span) : 0;
+    // Without a declared duration, progress is measured against the frame cap.
+    const rel = spec.span > 0 ? Math.min(1, (fr.time - (spec.start ?? 0)) / spec.span) : Math.min(1, frames.length / spec.maxFrames);
     ctx.progress(spec.from + (spec.to - spec.from) * rel, `frame ${frames.length} at ${fr.time.toFixed(1)} s`);
   }
   const e = end as FrameReadEnd | null;
