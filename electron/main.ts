@@ -38,8 +38,19 @@ const vault = new PassphraseVault(join(home, 'keys', 'analyst.passphrase.safe'),
   decrypt: (b) => safeStorage.decryptString(b),
 });
 
+/**
+ * In a packaged app the engine reads models and trust lists from app.asar.unpacked: real files,
+ * so native code (ONNX external weights) can open them by path. An explicit setting wins.
+ */
+function engineEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  if (app.isPackaged && !env['VERILENS_RESOURCES']) env['VERILENS_RESOURCES'] = `${app.getAppPath()}.unpacked`;
+  return env;
+}
+
 function spawnEngine(): EngineChild {
-  const child = utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Verilens engine', stdio: 'inherit' });
+  const child = utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Verilens engine', stdio: 'inherit', env: engineEnv() });
   return {
     post: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', (m: unknown) => l(m as FromEngine)),

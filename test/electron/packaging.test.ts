@@ -55,6 +55,7 @@ describe('desktop packaging (electron-builder)', () => {
       'node_modules/@ffmpeg-installer/**',
       'node_modules/@ffprobe-installer/**',
       'models/**',
+      'src/analyzers/provenance/trust/**',
     ]) {
       assert.ok(cfg.asarUnpack.includes(must), `asarUnpack has ${must}`);
       assert.ok(existsSync(join(ROOT, must.replace('/**', ''))), `${must} exists to be unpacked`);
