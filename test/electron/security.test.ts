@@ -95,6 +95,34 @@ describe('Electron security: static checks on electron/', () => {
     }
   });
 
+  it('main wires every protection: scheme before ready, sandbox for all renderers, session, protocol, IPC, every page', () => {
+    const sf = parse(join(ELECTRON_DIR, 'main.ts'));
+    const topLevel: string[] = [];
+    const inReady: string[] = [];
+    for (const st of sf.statements) {
+      if (!ts.isExpressionStatement(st) && !ts.isVariableStatement(st) && !ts.isIfStatement(st)) continue;
+      const text = st.getText();
+      if (/app\.whenReady\(\)/.test(text)) {
+        walk(st, (n) => {
+          if (ts.isCallExpression(n)) inReady.push(n.expression.getText());
+        });
+      } else {
+        walk(st, (n) => {
+          if (ts.isCallExpression(n)) topLevel.push(n.expression.getText());
+        });
+      }
+    }
+    // Before ready (top level): these must run before the app is ready to take effect.
+    for (const call of ['registerPrivilegedScheme', 'app.enableSandbox', 'app.requestSingleInstanceLock'])
+      assert.ok(topLevel.includes(call), `top level calls ${call}`);
+    // Every page, including any a bug might create, is hardened.
+    assert.match(sf.getText(), /app\.on\('web-contents-created', \(_e, wc\) => hardenWebContents\(wc\)\)/);
+    for (const call of ['hardenSession', 'installProtocol', 'registerIpc', 'createMainWindow'])
+      assert.ok(inReady.includes(call), `ready handler calls ${call}`);
+    assert.ok(inReady.indexOf('hardenSession') < inReady.indexOf('createMainWindow'), 'the session is hardened before the window loads');
+    assert.doesNotMatch(sf.getText(), /registerFileProtocol|interceptFileProtocol|bypassCSP:\s*true|webSecurity:\s*false/);
+  });
+
   it('sends a strict CSP that matches the renderer and forbids inline and eval', () => {
     const sf = parse(join(ELECTRON_DIR, 'security.ts'));
     let declared: string | undefined;
