@@ -109,6 +109,8 @@ describe('signed case reports', () => {
     for (const needle of [doc.case.id, 'Loan 2291: selfie and ID review', `Page 1 of ${pages}`, `Page ${pages} of ${pages}`, key.shortFingerprint, key.fingerprint, doc.evidence[0]!.sha256.slice(0, 32), 'Results by analyzer', 'ela-heatmap', 'Methods, calibration and limits', 'Chain of custody', 'Content credentials (C2PA)', 'Pasted object confirmed by the source photo.', 'Compare with the ID photo on file.', 'verilens verify report.pdf', doc.custody.head]) {
       assert.ok(text.includes(needle), `the PDF text should include ${needle}`);
     }
+    const faces = doc.evidence.find((e) => e.names[0] === 'image_F1.jpg')?.analysis?.analyzers.find((a) => a.id === 'faces');
+    if (faces?.result.status === 'ok') assert.ok(text.includes('face 1 of 1, detector score'), 'the face crop is captioned');
     // Thumbnails (4) and the ELA heatmaps (4) at least are embedded images.
     const images = readFileSync(bundle.pdf, 'latin1').match(/\/Subtype \/Image/g)?.length ?? 0;
     assert.ok(images >= 8, `expected at least 8 embedded images, found ${images}`);
