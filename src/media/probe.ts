@@ -14,6 +14,8 @@ export interface ProbeStream {
   width: number | null;
   height: number | null;
   pixFmt: string | null;
+  /** Pixel shape, e.g. "1:1" or "4:3" (anamorphic); null when unknown. */
+  sampleAspectRatio: string | null;
   /** Rationals exactly as ffprobe prints them, e.g. "30000/1001". */
   rFrameRate: string | null;
   avgFrameRate: string | null;
@@ -128,6 +130,7 @@ export function parseProbeJson(text: string): MediaProbe {
       width: num(s['width']),
       height: num(s['height']),
       pixFmt: str(s['pix_fmt']),
+      sampleAspectRatio: str(s['sample_aspect_ratio']),
       rFrameRate: str(s['r_frame_rate']),
       avgFrameRate: str(s['avg_frame_rate']),
       timeBase: str(s['time_base']),

@@ -154,6 +154,16 @@ describe('video-faces analyzer', () => {
     for (const f of perFrame(r)) for (const x of f.faces) assert.ok(x.box.x + x.box.width <= 481 && x.box.y + x.box.height <= 641, JSON.stringify(x.box));
   });
 
+  it('decodes anamorphic (non-square pixel) video at its displayed shape', async () => {
+    const anamorphic = join(tmp, 'anamorphic.mkv');
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', fixture('video', 'c2pa-ts-test-video.mp4'), '-vf', 'scale=720:576,setsar=64/45', '-c:v', 'libx264', '-preset', 'ultrafast', anamorphic], { timeout: 30_000 });
+    const r = await videoFaces(anamorphic, { maxFrames: 1 });
+    assert.equal(r.status, 'ok', r.error?.message);
+    const v = r.data['video'] as JsonObject;
+    assert.deepEqual([v['width'], v['height'], v['displayWidth'], v['displayHeight']], [720, 576, 1024, 576]);
+    assert.equal((r.data['sampling'] as JsonObject)['workWidth'], 1024);
+  });
+
   it('stops at the frame cap and says so', async () => {
     const r = await videoFaces(fixture('video', 'asl_yes.mkv'), { maxFrames: 2 });
     assert.equal(perFrame(r).length, 2);

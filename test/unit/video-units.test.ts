@@ -82,6 +82,10 @@ describe('face tracking and temporal checks', () => {
     assert.deepEqual(workSize(1920, 1080, -90), { displayWidth: 1080, displayHeight: 1920, width: 720, height: 1280, scale: 720 / 1080 });
     assert.deepEqual(workSize(640, 480, null), { displayWidth: 640, displayHeight: 480, width: 640, height: 480, scale: 1 });
     assert.equal(workSize(3840, 2160, 180).width, 1280);
+    // Anamorphic PAL widescreen: 720x576 stored, 1024x576 shown.
+    assert.deepEqual(workSize(720, 576, null, '64:45'), { displayWidth: 1024, displayHeight: 576, width: 1024, height: 576, scale: 1 });
+    assert.equal(workSize(640, 480, null, '1:1').displayWidth, 640);
+    assert.equal(workSize(640, 480, null, '0:1').displayWidth, 640);
   });
 
   it('draws a timeline with gaps where no face was seen', () => {

@@ -35,6 +35,7 @@ export interface ContainerStream extends JsonObject {
   width: number | null;
   height: number | null;
   pixFmt: string | null;
+  sampleAspectRatio: string | null;
   rFrameRate: string | null;
   avgFrameRate: string | null;
   startTime: number | null;
@@ -143,6 +144,7 @@ function toStream(s: ProbeStream): ContainerStream {
     width: s.width,
     height: s.height,
     pixFmt: s.pixFmt,
+    sampleAspectRatio: s.sampleAspectRatio,
     rFrameRate: s.rFrameRate,
     avgFrameRate: s.avgFrameRate,
     startTime: s.startTime,

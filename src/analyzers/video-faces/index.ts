@@ -50,14 +50,17 @@ export function parseParams(p: JsonObject): VideoFacesParams {
 }
 
 /** Output size of decoded frames: display orientation, longest side at most WORK_MAX_SIDE. Pure. */
-export function workSize(width: number, height: number, rotation: number | null): { displayWidth: number; displayHeight: number; width: number; height: number; scale: number } {
+export function workSize(width: number, height: number, rotation: number | null, sampleAspectRatio: string | null = null): { displayWidth: number; displayHeight: number; width: number; height: number; scale: number } {
+  // Non-square pixels (anamorphic video) are stretched to their displayed shape, as players do.
+  const sar = parseRational(sampleAspectRatio?.replace(':', '/') ?? null);
+  const w = sar !== null && sar > 0.1 && sar < 10 ? Math.max(2, Math.round(width * sar)) : width;
   const quarter = rotation !== null && Math.abs(Math.round(rotation / 90)) % 2 === 1;
-  const displayWidth = quarter ? height : width;
-  const displayHeight = quarter ? width : height;
+  const displayWidth = quarter ? height : w;
+  const displayHeight = quarter ? w : height;
   const k = Math.min(1, WORK_MAX_SIDE / Math.max(displayWidth, displayHeight));
-  const w = Math.max(2, Math.round(displayWidth * k));
-  const h = Math.max(2, Math.round(displayHeight * k));
-  return { displayWidth, displayHeight, width: w, height: h, scale: w / displayWidth };
+  const ow = Math.max(2, Math.round(displayWidth * k));
+  const oh = Math.max(2, Math.round(displayHeight * k));
+  return { displayWidth, displayHeight, width: ow, height: oh, scale: ow / displayWidth };
 }
 
 const r4 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10000) / 10000);
@@ -173,7 +176,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
       throw new VerilensError('absurd-duration', `${ev.input}: the container declares ${Math.round(duration / 3600)} hours of video, beyond any identity recording (limit ${ABSURD.maxDurationSeconds / 3600} h); it was not decoded`);
     }
     const rotation = streamRotation(vs);
-    const geo = workSize(w0, h0, rotation);
+    const geo = workSize(w0, h0, rotation, vs.sampleAspectRatio);
     ctx.progress(0.03, 'loading verified models');
     const m = await loadFrameModels(registry);
     const spoofThreshold = m.liveness[0]?.entry.thresholds['spoof'] ?? 0.5;
