@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import sharp from 'sharp';
 import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
 import type { Analyzer } from '../../src/engine/analyzer.js';
 
@@ -116,7 +115,8 @@ if (process.env['VERILENS_CRASH_CHILD']) {
       tmp = await mkdtemp(join(tmpdir(), 'verilens-crash-'));
       inputs = join(tmp, 'inputs');
       await mkdir(inputs);
-      // Distinct small PNGs, so evidence adds really copy files.
+      // Distinct small PNGs, so evidence adds really copy files (sharp loaded here: the child does not need it).
+      const { default: sharp } = await import('sharp');
       for (const tag of ['k', 'p', 'q']) {
         for (let i = 0; i < 60; i++) {
           const png = await sharp({ create: { width: 24, height: 16, channels: 3, background: { r: i * 4, g: tag.charCodeAt(0), b: 255 - i } } }).png().toBuffer();
@@ -126,19 +126,19 @@ if (process.env['VERILENS_CRASH_CHILD']) {
     });
     after(() => rm(tmp, { recursive: true, force: true }));
 
-    it('loses nothing that was recorded when the writer is SIGKILLed at random moments (24 kills)', async () => {
+    it('loses nothing that was recorded when the writer is SIGKILLed at random moments (20 kills)', async () => {
       const dir = join(tmp, 'killed');
       await (await CaseSession.create(dir, { title: 'crash loop' })).close();
       const all: string[] = [];
       let killed = 0;
-      for (let round = 0; round < 24; round++) {
+      for (let round = 0; round < 20; round++) {
         const r = await runChild(dir, inputs, 'k', { killAfterMs: Math.floor(Math.random() * 200) });
         assert.equal(r.stderr.includes('Error'), false, r.stderr);
         if (r.signal === 'SIGKILL') killed++;
         all.push(...r.done);
         await assertHolds(dir, all);
       }
-      assert.equal(killed, 24);
+      assert.equal(killed, 20);
       console.log(`# ${all.length} operations finished before their process was killed`);
       assert.ok(all.length > 10, `the child should have finished some operations (got ${all.length})`);
       // The case is still writable after all this, and a stale lock never blocks it.
