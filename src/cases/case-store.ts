@@ -95,6 +95,11 @@ export function applyEntry(s: CaseState, e: CustodyEntry, lineSha: string, resul
       break;
     case 'evidence-added': {
       const d = e.data;
+      // Paths from the log are only ever inside the case, whatever the log says.
+      if (!/^[0-9a-f]{64}$/.test(d.sha256) || d.stored !== `${EVIDENCE_DIR}/${d.sha256}.${d.info?.format}` || !/^[a-z0-9]{1,8}$/.test(d.info.format)) {
+        throw new VerilensError('bad-entry', `evidence entry does not name a content-addressed copy (stored: ${String(d.stored)})`);
+      }
+      if (typeof d.name !== 'string' || typeof d.source !== 'string' || d.info.sha256 !== d.sha256) throw new VerilensError('bad-entry', 'evidence entry is missing its name, source or file facts');
       const ex = s.evidence.find((x) => x.sha256 === d.sha256);
       if (ex) {
         if (!ex.names.includes(d.name)) ex.names.push(d.name);
@@ -138,13 +143,20 @@ export async function replay(lines: readonly ParsedLine[], load: ResultsLoader, 
       s.custody = { entries: l.line, head: l.sha256, updated: s.custody.updated };
       continue;
     }
-    let results: Record<string, AnalyzerResult> | undefined;
-    if (l.entry.type === 'analysis-run') {
-      const r = await load(l.entry.data.results.path, l.entry.data.results.sha256);
-      if (typeof r === 'string') problems.push({ where: `${CUSTODY_FILE} line ${l.line}`, message: r });
-      else results = r;
+    // A line can be valid, chained JSON and still not hold what its type promises (hand-written):
+    // report it where it is instead of failing the whole case.
+    try {
+      let results: Record<string, AnalyzerResult> | undefined;
+      if (l.entry.type === 'analysis-run') {
+        const r = await load(String(l.entry.data.results.path), String(l.entry.data.results.sha256));
+        if (typeof r === 'string') problems.push({ where: `${CUSTODY_FILE} line ${l.line}`, message: r });
+        else results = r;
+      }
+      applyEntry(s, l.entry, l.sha256, results);
+    } catch (err) {
+      problems.push({ where: `${CUSTODY_FILE} line ${l.line}`, message: `the ${l.entry.type} entry on line ${l.line} is malformed (${(err as Error).message})` });
+      s.custody = { entries: l.line, head: l.sha256, updated: s.custody.updated };
     }
-    applyEntry(s, l.entry, l.sha256, results);
     s.custody.entries = l.line;
   }
   return { state: s, problems };
@@ -152,6 +164,7 @@ export async function replay(lines: readonly ParsedLine[], load: ResultsLoader, 
 
 function resultsLoader(dir: string): ResultsLoader {
   return async (rel, sha) => {
+    if (rel !== `${ARTIFACTS_DIR}/${sha}.json` || !/^[0-9a-f]{64}$/.test(sha)) return `analysis results path ${rel} is not a content-addressed file in ${ARTIFACTS_DIR}/`;
     const path = join(dir, rel);
     let text: string;
     try {

@@ -257,3 +257,26 @@ describe('case store', () => {
     await assert.rejects(loadCase(join(tmp, 'nowhere')), /no such case folder/);
   });
 });
+
+describe('case store on a hand-written log', () => {
+  it('reports entries that chain correctly but do not hold what their type promises, without failing', async () => {
+    const dir = await sampleCase();
+    const ls = lines(dir).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Rewrite entry 2 to point outside the case, then re-chain every later line (as a forger would).
+    const e2 = ls[1] as { data: Record<string, unknown> };
+    e2.data = { ...e2.data, stored: '../../etc/passwd' };
+    let prev = walkChain(`${canonicalJson(ls[0])}\n`).head;
+    const out: string[] = [canonicalJson(ls[0])];
+    for (const e of ls.slice(1)) {
+      const text = canonicalJson({ ...e, prev });
+      out.push(text);
+      prev = walkChain(`${text}\n`).head;
+    }
+    writeFileSync(join(dir, 'custody.log'), `${out.join('\n')}\n`);
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.ok(v.problems.some((p) => p.where === 'custody.log line 2' && /evidence-added entry on line 2 is malformed \(evidence entry does not name a content-addressed copy \(stored: \.\.\/\.\.\/etc\/passwd\)\)/.test(p.message)), JSON.stringify(v.problems));
+    assert.equal(v.evidence.length, 1, 'only the well-formed evidence entry is checked');
+    assert.ok(v.problems.some((p) => p.where === 'case.json'), 'case.json no longer matches the rewritten log');
+  });
+});
