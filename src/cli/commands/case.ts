@@ -11,6 +11,7 @@ import type { JsonObject } from '../../contract/json.js';
 import type { Region, Verdict } from '../../contract/results.js';
 import { planAnalyzers } from '../../engine/runner.js';
 import { createEngineServices } from '../../engine/services.js';
+import { shortFingerprint } from '../../keys/ed25519.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
 import { intOption, UsageError, type CliIO, type Command } from '../io.js';
@@ -110,6 +111,10 @@ function showText(state: CaseState, dir: string, entries: string[]): string {
   if (state.annotations.length) {
     out.push('', `annotations (${state.annotations.length})`);
     for (const a of state.annotations) out.push(`  #${a.seq} ${a.time} ${a.analyst}: ${entries[a.seq - 1] ?? ''}`);
+  }
+  if (state.reports.length) {
+    out.push('', `reports (${state.reports.length})`);
+    for (const r of state.reports) out.push(`  #${r.seq} ${r.time} ${r.pdf.name} (as of entry ${r.asOfSeq}) pdf sha256 ${r.pdf.sha256} signer ${shortFingerprint(r.signer)}`);
   }
   out.push('', `custody log: ${state.custody.entries} entries, head ${state.custody.head}`);
   entries.forEach((t, i) => out.push(`  ${String(i + 1).padStart(3)}  ${t}`));
