@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Overlays, ViewerControl } from './components/viewer.js';
 import { JobBars } from './components/progress.js';
 import { hasBridge } from './bridge.js';
@@ -36,6 +36,10 @@ export function App() {
   });
   const setOverlays = useCallback((p: Partial<Overlays>) => setOverlaysState((o) => ({ ...o, ...p })), []);
   const controlRef = useRef<ViewerControl | null>(null);
+  const { refreshRecent } = ws;
+  useEffect(() => {
+    if (tab === 'cases') refreshRecent();
+  }, [tab, refreshRecent]);
 
   const openCase = async (id: string) => {
     await ws.openCase(id);

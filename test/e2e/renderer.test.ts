@@ -291,7 +291,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await shot('11-report-verified');
   });
 
-  it('switches to the light theme and lists shortcuts, with no console errors or network requests', async () => {
+  it('switches theme, lists shortcuts and recent cases, with no console errors or network requests', async () => {
     await key('2');
     await key('t');
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
@@ -299,6 +299,12 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await key('?');
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     await page.keyboard.press('Escape');
+    await key('t');
+    await key('1');
+    const row = page.locator('table.recent tbody tr', { hasText: 'Loan 2291' });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /A\. Trainee.*3/);
+    await shot('13-cases-recent');
     assert.deepEqual(consoleErrors, []);
   });
 });
