@@ -241,8 +241,16 @@ function viewOf(s: CaseState): CaseView {
   return { ...summaryOf(s), notes: s.notes, evidence: s.evidence.map((e) => entryOf(s, e)) };
 }
 
-function modelCard(e: ModelEntry): string {
+/** The `## ...` section of MODEL_CARDS.md that names the model id in backticks. */
+export function cardSection(markdown: string, id: string): string {
+  const sections = markdown.split(/^## /m).slice(1);
+  const hit = sections.find((sec) => (sec.split('\n')[0] ?? '').includes(`\`${id}\``));
+  return hit ? `## ${hit}`.trim() : '';
+}
+
+function modelCard(e: ModelEntry, section: string): string {
   const lines = [
+    ...(section ? [section, '', '---', 'From the manifest:', ''] : []),
     e.title,
     '',
     `Role: ${e.role}. Licence: ${e.licence}.`,
@@ -490,13 +498,16 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       const out: ModelStatus[] = [];
       for (const folder of await registry.verify()) {
         const m = folder.manifest;
+        // Folder-relative names in what the UI shows.
+        const rel = (t: string): string => t.split(`${m.dir}${sep}`).join(`${basename(m.dir)}/`);
+        const cards = await readFile(join(m.dir, 'MODEL_CARDS.md'), 'utf8').catch(() => '');
         if (!m.ok || !m.manifest) {
           out.push({
             id: basename(m.dir),
             version: '—',
             sha256: m.sha256,
             status: 'refused',
-            reason: `manifest ${m.path} refused: ${m.problem ?? 'unknown problem'}`,
+            reason: rel(`manifest ${m.path} refused: ${m.problem ?? 'unknown problem'}`),
           });
           continue;
         }
@@ -507,9 +518,11 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
             version: s.version,
             sha256: s.sha256,
             status: s.ok ? 'verified' : 'refused',
-            ...(s.problem ? { reason: s.problem } : {}),
+            ...(s.problem ? { reason: rel(s.problem) } : {}),
             ...(m.trust ? { trust: m.trust } : {}),
-            ...(entry ? { card: modelCard(entry), licence: entry.licence, used_by: ROLE_USERS[entry.role] ?? [] } : {}),
+            ...(entry
+              ? { card: modelCard(entry, cardSection(cards, entry.id)), licence: entry.licence, used_by: ROLE_USERS[entry.role] ?? [] }
+              : {}),
           });
         }
       }

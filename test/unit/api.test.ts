@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApi, type Api } from '../../src/api.js';
 import { API_METHODS, API_VALIDATORS, validateCall, type ApiEvent } from '../../src/contract/api.js';
-import { fixture } from '../helpers.js';
+import { ModelRegistry } from '../../src/models/registry.js';
+import { fixture, ROOT } from '../helpers.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const SHA0 = '0'.repeat(64);
@@ -254,5 +255,54 @@ describe('UI API handlers on the real case store and engine', () => {
     );
     reportFile = null;
     assert.equal(await api.handlers.verifyReportFromDialog(), null);
+  });
+});
+
+describe('UI API models view', () => {
+  const host = {
+    pickEvidenceFiles: async () => [],
+    pickReportDestination: async () => null,
+    pickReportFile: async () => null,
+    emit: () => undefined,
+  };
+
+  it('lists every shipped model as verified, with its card', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'verilens-api-models-'));
+    try {
+      const models = await createApi(host, { home }).handlers.listModels();
+      assert.ok(models.length >= 5, `${models.length} models`);
+      assert.ok(
+        models.every((m) => m.status === 'verified' && m.trust === 'pinned'),
+        JSON.stringify(models.map((m) => [m.id, m.status, m.reason])),
+      );
+      const yunet = models.find((m) => m.id === 'yunet');
+      assert.match(yunet?.card ?? '', /YuNet/);
+      assert.deepEqual(yunet?.used_by, ['faces']);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a model file with one flipped byte as refused, naming the file, and keeps the others verified', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'verilens-api-models-'));
+    try {
+      const dir = join(home, 'models');
+      await cp(join(ROOT, 'models'), dir, { recursive: true });
+      const file = join(dir, 'mesonet_meso4_df.onnx');
+      const bytes = await readFile(file);
+      bytes[bytes.length >> 1]! ^= 0x40;
+      await writeFile(file, bytes);
+      const api = createApi(host, { home, services: { models: new ModelRegistry({ shippedDir: dir, home }) } });
+      const models = await api.handlers.listModels();
+      const bad = models.filter((m) => m.status !== 'verified');
+      assert.deepEqual(
+        bad.map((m) => m.id),
+        ['mesonet-df'],
+      );
+      assert.match(bad[0]!.reason ?? '', /mesonet_meso4_df\.onnx/);
+      assert.ok(!(bad[0]!.reason ?? '').includes(home), 'folder-relative names only');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
