@@ -61,6 +61,8 @@ export function hardenSession(ses: Session): void {
     callback({ cancel: !isRequestAllowed(details.url) });
   });
   ses.webRequest.onHeadersReceived((details, callback) => {
+    // DevTools (development runs only) brings its own policy; everything else gets ours.
+    if (details.url.startsWith('devtools:')) return callback({});
     const responseHeaders: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(details.responseHeaders ?? {})) {
       if (k.toLowerCase() !== 'content-security-policy') responseHeaders[k] = v;

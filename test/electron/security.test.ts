@@ -200,12 +200,18 @@ describe('Electron security: static checks on electron/', () => {
     assert.deepEqual(decisions, [{ cancel: true }, { cancel: false }]);
     let headers: Record<string, string[]> = {};
     h['headers']!(
-      { responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] } },
+      {
+        url: 'verilens://app/index.html',
+        responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] },
+      },
       (r: { responseHeaders: Record<string, string[]> }) => {
         headers = r.responseHeaders;
       },
     );
     assert.deepEqual(headers, { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
+    let devtools: unknown;
+    h['headers']!({ url: 'devtools://devtools/bundled/inspector.html', responseHeaders: {} }, (r: unknown) => (devtools = r));
+    assert.deepEqual(devtools, {}, 'DevTools keeps its own headers');
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
       let granted: unknown = 'unset';
       h['permissionRequest']!({}, p, (g: boolean) => (granted = g));
