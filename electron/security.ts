@@ -22,7 +22,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 /** Schemes a page may load at all. Everything else (http, https, ws, wss, ftp, file...) is cancelled: the app is offline. */
-const ALLOWED_REQUEST_SCHEMES: readonly string[] = [`${SCHEME}:`, 'data:', 'blob:', 'devtools:', 'chrome-extension:'];
+const ALLOWED_REQUEST_SCHEMES: readonly string[] = [`${SCHEME}:`, 'data:', 'blob:', 'devtools:'];
 
 /** True when a request may proceed. Network schemes are refused outright, whatever the host (even localhost). */
 export function isRequestAllowed(url: string): boolean {
@@ -32,7 +32,6 @@ export function isRequestAllowed(url: string): boolean {
   } catch {
     return false;
   }
-  if (u.protocol === 'chrome-extension:' || u.protocol === 'devtools:') return u.protocol === 'devtools:';
   return ALLOWED_REQUEST_SCHEMES.includes(u.protocol);
 }
 
