@@ -434,6 +434,7 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
   facts.push(['Copied from', e.sources.map((s) => s.path).join('\n')]);
   facts.push(['Analysed', e.analysis ? `${utc(e.analysis.time)} (custody entry ${e.analysis.seq})` : 'not analysed']);
   if (v.overridden && v.reason) facts.push(['Analyst reason', v.reason]);
+  else if (v.reason) facts.push(['Verdict basis', v.reason]);
   w.facts(facts, { x: fx, width: fw, labelWidth: 86 });
   w.doc.y = Math.max(w.doc.y, thumbBottom + 12);
 

@@ -280,3 +280,45 @@ describe('case store on a hand-written log', () => {
     assert.ok(v.problems.some((p) => p.where === 'case.json'), 'case.json no longer matches the rewritten log');
   });
 });
+
+describe('file verdict', () => {
+  /** An analyzer that reports a fixed verdict with the given basis, over the real bytes. */
+  const verdictOf = (id: string, verdict: 'suspicious' | 'consistent', basis: 'weak-score' | 'strong-score' | 'alert' | 'none'): Analyzer => ({
+    id,
+    version: '1',
+    title: id,
+    defaults: {},
+    accepts: (i) => i.kind === 'image',
+    run: async (ev) => ({
+      status: 'ok',
+      verdict,
+      data: { bytes: ev.info.bytes },
+      ...(basis === 'weak-score' || basis === 'strong-score'
+        ? { score: 0.9, scoreInfo: { method: 'm', measuredOn: 'n', limits: 'l', strength: basis === 'weak-score' ? ('weak' as const) : ('moderate' as const), threshold: 0.5 } }
+        : {}),
+      findings: basis === 'alert' ? [{ severity: 'alert' as const, code: 'x', message: 'An alert.' }] : [],
+    }),
+  });
+
+  it('lets only alerts and non-weak scores make a file suspicious; weak signals alone leave it inconclusive, named', async () => {
+    const { effectiveVerdict } = await import('../../src/cases/verdict.js');
+    const run = async (analyzers: Analyzer[]) => {
+      const dir = await sampleCase();
+      await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers, evidence: ['ela_original.jpg'] }));
+      const { state } = await loadCase(dir);
+      return { dir, state, v: effectiveVerdict(state, state.evidence[0]!.sha256) };
+    };
+    const weak = await run([verdictOf('weak-a', 'suspicious', 'weak-score'), verdictOf('ok-b', 'consistent', 'none')]);
+    assert.equal(weak.v.verdict, 'inconclusive');
+    assert.match(weak.v.reason ?? '', /only weak signals.*weak-a/);
+    assert.equal((await run([verdictOf('strong', 'suspicious', 'strong-score')])).v.verdict, 'suspicious');
+    assert.equal((await run([verdictOf('alerting', 'suspicious', 'alert'), verdictOf('weak-a', 'suspicious', 'weak-score')])).v.reason, 'suspicious according to alerting');
+    assert.equal((await run([verdictOf('ok-a', 'consistent', 'none'), verdictOf('ok-b', 'consistent', 'none')])).v.verdict, 'consistent');
+    // An analyst who confirms the weak analyzer's verdict makes it carry the file's verdict.
+    await withCase(weak.dir, { analyst: 'alice' }, (c) =>
+      c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', analyzer: 'weak-a', verdict: 'suspicious', reason: 'Heatmap shows a pasted block.' }),
+    );
+    const after = await loadCase(weak.dir);
+    assert.equal(effectiveVerdict(after.state, after.state.evidence[0]!.sha256).verdict, 'suspicious');
+  });
+});

@@ -103,7 +103,7 @@ function showText(state: CaseState, dir: string, entries: string[]): string {
   for (const e of state.evidence) {
     const v = effectiveVerdict(state, e.sha256);
     out.push(`  ${e.names.join(', ')}  ${e.info.format} ${e.info.bytes} bytes  sha256 ${e.sha256}`);
-    out.push(`    verdict: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}`);
+    out.push(`    verdict: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}${v.reason ? `: ${v.reason}` : ''}`);
     for (const [id, r] of Object.entries(e.analysis?.analyzers ?? {})) {
       out.push(`    ${id.padEnd(12)} ${r.status}${r.verdict ? ` ${r.verdict}` : ''}${r.score !== undefined ? ` score ${r.score.toFixed(3)}` : ''}${r.findings.length ? ` (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})` : ''}`);
     }
