@@ -129,6 +129,7 @@ export async function* readFrames(o: FrameReadOptions, end?: (e: FrameReadEnd) =
       }
       if (failure) break;
     }
+    if (failure) stdout.destroy();
     const code = await exit;
     if (spawnError) throw new VerilensError('media-tool-failed', `${o.label}: could not start ffmpeg (${spawnError.message})`);
     if (failure) throw failure;
@@ -138,6 +139,8 @@ export async function* readFrames(o: FrameReadOptions, end?: (e: FrameReadEnd) =
   } finally {
     clearTimeout(stallTimer);
     o.signal.removeEventListener('abort', onAbort);
+    // Nobody reads any more: close our end so an ffmpeg blocked on a full pipe gets EPIPE at once.
+    child.stdout?.destroy();
     await terminate(child);
   }
 }
