@@ -1,5 +1,6 @@
 import type { Api, ApiHost } from '../src/api.js';
 import type { ApiEvent, ApiMethod, ApiResult } from '../src/contract/api.js';
+import { assertNever } from '../src/util/errors.js';
 
 /**
  * Messages between Electron main and the engine host (a utilityProcess), and both ends of the
@@ -22,6 +23,12 @@ export type FromEngine =
   | { t: 'event'; event: ApiEvent }
   | { t: 'dialog'; id: number; kind: DialogKind; defaultName?: string };
 
+const TO_ENGINE: readonly string[] = ['call', 'dialog-result', 'dispose'];
+const FROM_ENGINE: readonly string[] = ['ready', 'drained', 'result', 'event', 'dialog'];
+// Messages cross a process boundary: anything without a known tag is dropped, never thrown on.
+const tagged = (m: unknown, tags: readonly string[]): boolean =>
+  typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && tags.includes((m as { t: string }).t);
+
 /** The smallest port both parentPort (engine side) and UtilityProcess (main side) can be adapted to. */
 export interface Port<In, Out> {
   post(message: Out): void;
@@ -34,6 +41,14 @@ export interface Port<In, Out> {
  * `drained` is posted once no call is left in flight, after the last result.
  */
 export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: ApiHost) => Api): Api {
+  // A closed port (main gone) must never turn into an unhandled exception in the host.
+  const post = (m: FromEngine): void => {
+    try {
+      port.post(m);
+    } catch {
+      // nobody is listening any more
+    }
+  };
   let next = 1;
   let inFlight = 0;
   let disposed = false;
@@ -41,7 +56,7 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
   const checkDrained = (): void => {
     if (disposed && inFlight === 0 && !drained) {
       drained = true;
-      port.post({ t: 'drained' });
+      post({ t: 'drained' });
     }
   };
   const waiting = new Map<number, (v: string[] | string | null) => void>();
@@ -49,7 +64,7 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
     new Promise((resolve) => {
       const id = next++;
       waiting.set(id, resolve);
-      port.post({ t: 'dialog', id, kind, ...(defaultName !== undefined ? { defaultName } : {}) });
+      post({ t: 'dialog', id, kind, ...(defaultName !== undefined ? { defaultName } : {}) });
     });
   const host: ApiHost = {
     pickEvidenceFiles: async () => {
@@ -64,14 +79,15 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
       const v = await ask('report-file');
       return typeof v === 'string' ? v : null;
     },
-    emit: (event) => port.post({ t: 'event', event }),
+    emit: (event) => post({ t: 'event', event }),
   };
   const api = makeApi(host);
   port.onMessage((m) => {
+    if (!tagged(m, TO_ENGINE)) return;
     switch (m.t) {
       case 'call':
         if (disposed) {
-          port.post({
+          post({
             t: 'result',
             id: m.id,
             result: { ok: false, error: { code: 'engine-stopped', message: 'the analysis engine is shutting down' } },
@@ -85,7 +101,7 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
           .catch((err: unknown) => ({ ok: false as const, error: { code: 'internal', message: String(err) } }))
           .then((result) => {
             inFlight--;
-            port.post({ t: 'result', id: m.id, result });
+            post({ t: 'result', id: m.id, result });
             checkDrained();
           });
         break;
@@ -105,9 +121,11 @@ export function serveEngine(port: Port<ToEngine, FromEngine>, makeApi: (host: Ap
         }
         checkDrained();
         break;
+      default:
+        assertNever(m, 'message to the engine');
     }
   });
-  port.post({ t: 'ready' });
+  post({ t: 'ready' });
   return api;
 }
 
@@ -227,6 +245,7 @@ export class EngineClient {
   }
 
   private onMessage(child: EngineChild, m: FromEngine): void {
+    if (!tagged(m, FROM_ENGINE)) return;
     switch (m.t) {
       case 'ready':
         break;
@@ -246,8 +265,16 @@ export class EngineClient {
         void this.opts
           .dialog(m.kind, m.defaultName)
           .catch(() => (m.kind === 'evidence' ? [] : null))
-          .then((value) => child.post({ t: 'dialog-result', id: m.id, value }));
+          .then((value) => {
+            try {
+              child.post({ t: 'dialog-result', id: m.id, value });
+            } catch {
+              // the host died while the dialog was open; its pending calls already failed
+            }
+          });
         break;
+      default:
+        assertNever(m, 'message from the engine');
     }
   }
 }

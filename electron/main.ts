@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, safeStorage, session, utilityProcess, type BrowserWindow, type WebContents } from 'electron';
 import { IPC_EVENT_CHANNEL, type ApiEvent, type ApiMethod, type ApiResult } from '../src/contract/api.js';
+import { assertNever } from '../src/util/errors.js';
 import { dataHome } from '../src/util/paths.js';
 import { EngineClient, type DialogKind, type EngineChild, type FromEngine } from './engine-protocol.js';
 import { registerIpc, type IpcBackend } from './ipc.js';
@@ -84,6 +85,8 @@ async function showDialog(kind: DialogKind, defaultName?: string): Promise<strin
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     }
+    default:
+      return assertNever(kind, 'dialog kind');
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { assertNever } from '../src/util/errors.js';
 
 /**
  * The `verilens://` protocol, kept free of Electron so it can be tested as plain functions.
@@ -128,6 +129,8 @@ export async function serveVerilens(url: string, method: string, src: ProtocolSo
           ? reply(200, a.data, a.mime, { 'cross-origin-resource-policy': 'cross-origin' })
           : reply(404, 'no such artifact in the open cases');
       }
+      default:
+        return assertNever(t, 'protocol target');
     }
   } catch {
     return reply(500, 'could not read the requested file');

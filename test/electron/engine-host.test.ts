@@ -128,6 +128,25 @@ describe('engine host protocol (real engine over a MessageChannel)', () => {
     assert.ok(reopened.ok, JSON.stringify(reopened));
   });
 
+  it('drops malformed messages on both sides instead of throwing', async () => {
+    const sent: FromEngine[] = [];
+    let deliver: ((m: ToEngine) => void) | undefined;
+    serveEngine({ post: (m) => void sent.push(m), onMessage: (l) => void (deliver = l) }, (host) => createApi(host, { home }));
+    for (const bad of [undefined, null, 42, 'call', {}, { t: 'bogus' }, { t: 7 }])
+      assert.doesNotThrow(() => deliver?.(bad as unknown as ToEngine));
+    assert.deepEqual(sent, [{ t: 'ready' }], 'nothing answered, nothing crashed');
+    let fromEngine: ((m: FromEngine) => void) | undefined;
+    const c = new EngineClient({
+      spawn: () => ({ post: () => undefined, onMessage: (l) => void (fromEngine = l), onExit: () => undefined, kill: () => undefined }),
+      dialog: async () => null,
+      emit: () => assert.fail('no event from a malformed message'),
+    });
+    void c.call('listModels', []);
+    for (const bad of [undefined, null, { t: 'result' }, { t: 'nope', id: 1 }, [1, 2]])
+      assert.doesNotThrow(() => fromEngine?.(bad as unknown as FromEngine));
+    c.dispose();
+  });
+
   it('fails pending calls with engine-stopped when the host dies, and starts a new host on the next call', async () => {
     let exit: ((code: number) => void) | undefined;
     let posted = 0;
