@@ -35,7 +35,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     home = await mkdtemp(join(tmpdir(), 'verilens-e2e-'));
     await mkdir(SHOTS, { recursive: true });
     server = await serveStatic(join(RENDERER, 'dist'));
-    bridge = createTestBridge({ home, dropRoots: [fixture('images'), fixture('video')] });
+    bridge = createTestBridge({ home, dropRoots: [fixture('images'), fixture('video'), fixture('jpeg')] });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -207,6 +207,24 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await shot('06-examine-video');
   });
 
+  it('shows the content credentials (C2PA) of a signed file with their validation state', async () => {
+    const dt = await page.evaluateHandle(
+      `(() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'app11-c2pa-ijg-q92.jpg', { type: 'image/jpeg' })); return d; })()`,
+    );
+    await page.getByTestId('evidence-list').dispatchEvent('drop', { dataTransfer: dt });
+    const item = page.locator('[data-testid="evidence-list"] li', { hasText: 'app11-c2pa-ijg-q92.jpg' });
+    await item.waitFor();
+    await item.click();
+    await page.getByTestId('analyze').click();
+    await page.locator('section.analyzer[data-analyzer="provenance"]').waitFor({ timeout: 120_000 });
+    await openPanel('provenance');
+    assert.match((await page.getByTestId('c2pa-state').textContent()) ?? '', /Valid signature/);
+    await page
+      .locator('section.analyzer[data-analyzer="provenance"] > header')
+      .evaluate((el) => (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }));
+    await shot('07-examine-c2pa');
+  });
+
   it('shows metadata grouped and searchable, with the rows a warning points at flagged first', async () => {
     await page.locator('[data-testid="evidence-list"] li', { hasText: 'ela_modified.jpg' }).click();
     await openPanel('metadata');
@@ -222,7 +240,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await panel
       .locator('> header')
       .evaluate((el) => (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }));
-    await shot('07-examine-metadata');
+    await shot('07-examine-metadata-search');
     await panel.getByLabel('Search metadata').fill('');
     await openPanel('jpeg');
     const qcells = page.locator('section.analyzer[data-analyzer="jpeg"] .qgrid span');
@@ -303,7 +321,8 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await key('1');
     const row = page.locator('table.recent tbody tr', { hasText: 'Loan 2291' });
     await row.waitFor();
-    assert.match((await row.textContent()) ?? '', /A\. Trainee.*3/);
+    assert.equal(await row.locator('td').nth(1).textContent(), 'A. Trainee');
+    assert.equal(await row.locator('td').nth(2).textContent(), '4', 'evidence count: two photos, the video and the C2PA file');
     await shot('13-cases-recent');
     assert.deepEqual(consoleErrors, []);
   });

@@ -212,7 +212,11 @@ export function ExamineView({
             </h2>
             <VerdictBadge state={st} overridden={entry.overall.overridden} />
           </div>
-          <p className="muted small">{VERDICT_HELP[st]}</p>
+          <p className="muted small" data-testid="overall-reason">
+            {entry.overall.reason && !entry.overall.overridden && st !== 'changed'
+              ? `${entry.overall.reason.charAt(0).toUpperCase()}${entry.overall.reason.slice(1)}.`
+              : VERDICT_HELP[st]}
+          </p>
           <dl className="facts">
             <dt>SHA-256</dt>
             <dd>
