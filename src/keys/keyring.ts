@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { createCipheriv, createDecipheriv, createPublicKey, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../engine/artifacts.js';
 import { VerilensError } from '../util/errors.js';
@@ -64,8 +64,27 @@ export function encryptKeyPair(analyst: string, pair: { publicKey: KeyObject; pr
   };
 }
 
+const b64 = (v: unknown): boolean => typeof v === 'string' && v.length > 0 && v.length < 4096;
+
+/** The file's own KDF parameters are only honoured within sane bounds: a tampered file must not pick a weak or a ruinous KDF. */
+function checkKeyFileShape(file: EncryptedKeyFile, source: string): void {
+  const f = file as unknown as Record<string, unknown> | null;
+  const kdf = f?.['kdf'] as Record<string, unknown> | undefined;
+  const cipher = f?.['cipher'] as Record<string, unknown> | undefined;
+  const n = kdf?.['N'];
+  const ok =
+    typeof f === 'object' && f !== null &&
+    typeof f['analyst'] === 'string' && typeof f['publicKeyPem'] === 'string' && typeof f['fingerprint'] === 'string' && b64(f['ciphertext']) &&
+    typeof kdf === 'object' && kdf !== null && kdf['name'] === 'scrypt' && b64(kdf['salt']) &&
+    typeof n === 'number' && Number.isInteger(n) && n >= SCRYPT.N && n <= 1 << 20 && (n & (n - 1)) === 0 &&
+    kdf['r'] === SCRYPT.r && typeof kdf['p'] === 'number' && Number.isInteger(kdf['p']) && kdf['p'] >= 1 && kdf['p'] <= 4 &&
+    typeof cipher === 'object' && cipher !== null && cipher['name'] === 'aes-256-gcm' && b64(cipher['iv']) && b64(cipher['tag']);
+  if (!ok) throw new VerilensError('bad-key', `${source}: damaged Verilens key file (missing fields or KDF parameters outside scrypt N 2^15..2^20, r 8, p 1..4)`);
+}
+
 export function decryptKeyFile(file: EncryptedKeyFile, passphrase: string, source = 'key file'): AnalystKey {
-  if (file.format !== 'verilens-ed25519-key' || file.version !== 1) throw new VerilensError('bad-key', `${source}: not a Verilens key file`);
+  if (file?.format !== 'verilens-ed25519-key' || file.version !== 1) throw new VerilensError('bad-key', `${source}: not a Verilens key file`);
+  checkKeyFileShape(file, source);
   const key = derive(passphrase, Buffer.from(file.kdf.salt, 'base64'), file.kdf);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'base64'));
   decipher.setAAD(Buffer.from(`verilens-ed25519-key:${file.analyst}`));
@@ -80,6 +99,8 @@ export function decryptKeyFile(file: EncryptedKeyFile, passphrase: string, sourc
   const publicKey = publicKeyFromPem(file.publicKeyPem, source);
   const fingerprint = fingerprintOf(publicKey);
   if (fingerprint !== file.fingerprint) throw new VerilensError('bad-key', `${source}: fingerprint does not match the public key`);
+  // The public half is stored in clear (not covered by the GCM tag): it must be the private key's.
+  if (fingerprintOf(createPublicKey(privateKey)) !== fingerprint) throw new VerilensError('bad-key', `${source}: the public key does not belong to the encrypted private key (the key file was altered)`);
   return { analyst: file.analyst, fingerprint, shortFingerprint: shortFingerprint(fingerprint), publicKey, privateKey, publicKeyPem: file.publicKeyPem };
 }
 
@@ -101,9 +122,11 @@ export async function loadOrCreateAnalystKey(home: string, analyst: string, pass
     return { ...decryptKeyFile(file, passphrase, path), created: false };
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700).catch(() => undefined);
   const pair = generateEd25519();
   const file = encryptKeyPair(analyst, pair, passphrase, now().toISOString());
-  await writeFileAtomic(path, JSON.stringify(file, null, 2));
+  // Owner-only: a readable encrypted key invites an offline passphrase search.
+  await writeFileAtomic(path, JSON.stringify(file, null, 2), 0o600);
   await writeFileAtomic(join(dir, 'analyst.pub.pem'), file.publicKeyPem);
   return { ...decryptKeyFile(file, passphrase, path), created: true };
 }

@@ -36,15 +36,19 @@ export function trustDir(home: string): string {
 export async function trustKey(
   home: string,
   pem: string,
-  opts: { name: string; purposes?: TrustPurpose[]; source?: string; now?: Date },
+  opts: { name: string; purposes: TrustPurpose[]; source?: string; now?: Date },
 ): Promise<TrustedKey> {
+  // No default: a key imported to check a colleague's reports must not also vouch for model manifests.
+  if (!Array.isArray(opts.purposes) || opts.purposes.length === 0 || !opts.purposes.every((p) => p === 'models' || p === 'reports')) {
+    throw new VerilensError('usage', `say what the key is trusted for: models, reports, or both (got ${JSON.stringify(opts.purposes ?? null)})`);
+  }
   const publicKey = publicKeyFromPem(pem, opts.source ?? 'public key');
   const fingerprint = fingerprintOf(publicKey);
   const entry: TrustEntryFile = {
     format: 'verilens-trusted-key',
     version: 1,
     name: opts.name,
-    purposes: opts.purposes ?? ['models', 'reports'],
+    purposes: [...new Set(opts.purposes)],
     added: (opts.now ?? new Date()).toISOString(),
     fingerprint,
     publicKeyPem: publicKeyPem(publicKey),

@@ -51,7 +51,7 @@ describe('analyst keys and trust store', () => {
     assert.equal(trust.code, 0, trust.stderr);
     const list = await runCli(['keys', 'list'], { env });
     assert.match(list.stdout, /Bo\s+\(reports;/);
-    const bad = await runCli(['keys', 'trust', join(home, 'keys', 'analyst.key.json')], { env });
+    const bad = await runCli(['keys', 'trust', join(home, 'keys', 'analyst.key.json'), '--for', 'reports'], { env });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /not a PEM public key/);
     const noPass = await runCli(['keys', 'init'], { env: { VERILENS_HOME: home, VERILENS_PASSPHRASE: '' } });

@@ -11,7 +11,7 @@ import { readPassphrase } from '../passphrase.js';
 const USAGE = `verilens keys <subcommand>
   init [--analyst NAME] [--passphrase-file F]   create your Ed25519 key pair (first use)
   export [--out FILE] [--passphrase-file F]      print or write your public key (PEM) and fingerprint
-  trust <pubkey.pem> [--name NAME] [--for models,reports]
+  trust <pubkey.pem> --for models|reports|models,reports [--name NAME]
                                                  trust a colleague's or an organisation's public key
   list                                           list trusted keys with their fingerprints
 The data folder is ${'$'}VERILENS_HOME or the platform's user data folder.`;
@@ -49,7 +49,10 @@ export const keysCommand: Command = {
         const { values, positionals } = parse(rest, { name: { type: 'string' }, for: { type: 'string' } });
         const file = positionals[0];
         if (!file || positionals.length > 1) throw new UsageError('keys trust takes exactly one public key file');
-        const purposes = ((values['for'] as string | undefined) ?? 'models,reports').split(',').map((s) => s.trim());
+        // Required: trusting a colleague for reports must never make them a trusted source of models.
+        const forValue = values['for'] as string | undefined;
+        if (!forValue) throw new UsageError("keys trust needs --for models, --for reports or --for models,reports (what this key may vouch for)");
+        const purposes = forValue.split(',').map((s) => s.trim());
         for (const p of purposes) if (p !== 'models' && p !== 'reports') throw new UsageError(`--for takes models and/or reports, got '${p}'`);
         const pem = await readFile(file, 'utf8').catch((e: Error) => {
           throw new VerilensError('unreadable', `${file}: cannot read (${e.message})`);
