@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, safeStorage, session, utilityProcess, type BrowserWindow, type WebContents } from 'electron';
-import { IPC_EVENT_CHANNEL, type ApiEvent, type ApiMethod, type ApiResult } from '../src/contract/api.js';
+import { IPC_EVENT_CHANNEL, type ApiEvent } from '../src/contract/api.js';
 import { assertNever } from '../src/util/errors.js';
 import { dataHome } from '../src/util/paths.js';
 import { EngineClient, type DialogKind, type EngineChild, type FromEngine } from './engine-protocol.js';
-import { registerIpc, type IpcBackend } from './ipc.js';
+import { createMainBackend } from './backend.js';
+import { registerIpc } from './ipc.js';
 import { PassphraseVault } from './passphrase.js';
 import { caseArtifactSource } from './protocol.js';
 import { hardenSession, hardenWebContents, installProtocol, registerPrivilegedScheme } from './security.js';
@@ -97,44 +98,7 @@ function emitToUi(e: ApiEvent): void {
 
 const engine = new EngineClient({ spawn: spawnEngine, dialog: showDialog, emit: emitToUi });
 
-/** Methods whose first argument is a case id: once the engine accepted one, its artifacts may be served. */
-const CASE_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
-  'openCase',
-  'addEvidenceFromDialog',
-  'addEvidenceDropped',
-  'analyze',
-  'getEvidenceImage',
-  'getThumbnail',
-  'getArtifact',
-  'setVerdictOverride',
-  'markFinding',
-  'addBookmark',
-  'exportReport',
-]);
-
-/** Main-side steps around the engine: remember opened cases (for artifact URLs) and the keychain passphrase. */
-const backend: IpcBackend = {
-  async call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
-    let a = args;
-    if (method === 'exportReport' && a[2] === '') {
-      const remembered = await vault.recall();
-      if (remembered === null)
-        return {
-          ok: false,
-          error: { code: 'passphrase-required', message: 'Enter the passphrase of your signing key to export the report.' },
-        };
-      a = [a[0], a[1], remembered];
-    }
-    const r = await engine.call(method, a);
-    if (r.ok) {
-      if (CASE_METHODS.has(method) && typeof a[0] === 'string') openCases.add(a[0]);
-      if (method === 'createCase' && typeof r.value === 'object' && r.value !== null)
-        openCases.add(String((r.value as { id: unknown }).id));
-      if (method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
-    }
-    return r;
-  },
-};
+const backend = createMainBackend({ engine, vault, openCases });
 
 const isOurWindow = (wc: WebContents): boolean => mainWindow !== undefined && !mainWindow.isDestroyed() && wc === mainWindow.webContents;
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { API_METHODS, DROP_METHOD, IPC_EVENT_CHANNEL, IPC_INVOKE_PREFIX, type ApiMethod, type ApiResult } from '../../src/contract/api.js';
+import { createMainBackend } from '../../electron/backend.js';
 import { checkSender, dispatchIpc, registerIpc, type IpcBackend, type SenderInfo } from '../../electron/ipc.js';
 import { PRELOAD_FILE, renderPreload } from '../../scripts/gen-preload.js';
 
@@ -126,6 +127,66 @@ describe('IPC: sender and argument validation before any handler runs', () => {
     assert.equal(calls.length, 1);
     unregister();
     assert.equal(handlers.size, 0);
+  });
+});
+
+describe("main's steps around the engine", () => {
+  it('uses the keychain passphrase only when the UI sends none, and never creates a key without one', async () => {
+    const remembered: string[] = [];
+    let stored: string | null = null;
+    const vault = {
+      recall: async () => stored,
+      remember: async (p: string) => {
+        remembered.push(p);
+        stored = p;
+        return true;
+      },
+    };
+    const exportOk = recordingBackend(async () => ({ ok: true, value: { fileName: 'r.pdf' } }));
+    const open = new Set<string>();
+    const b = createMainBackend({ engine: exportOk.backend, vault, openCases: open });
+    const none = await b.call('exportReport', [CASE, 'job-1', '']);
+    assert.equal(!none.ok && none.error.code, 'passphrase-required');
+    assert.equal(exportOk.calls.length, 0, 'nothing reaches the engine without a passphrase');
+    assert.ok((await b.call('exportReport', [CASE, 'job-2', 'typed secret'])).ok);
+    assert.deepEqual(remembered, ['typed secret']);
+    assert.ok((await b.call('exportReport', [CASE, 'job-3', ''])).ok);
+    assert.deepEqual(exportOk.calls.at(-1), ['exportReport', [CASE, 'job-3', 'typed secret']]);
+    // A cancelled export (null) or a failed one does not store what was typed.
+    const cancelled = createMainBackend({
+      engine: recordingBackend(async () => ({ ok: true, value: null })).backend,
+      vault,
+      openCases: open,
+    });
+    await cancelled.call('exportReport', [CASE, 'job-4', 'other']);
+    const failed = createMainBackend({
+      engine: recordingBackend(async () => ({ ok: false, error: { code: 'bad-passphrase', message: 'wrong' } })).backend,
+      vault,
+      openCases: open,
+    });
+    await failed.call('exportReport', [CASE, 'job-5', 'wrong one']);
+    assert.deepEqual(remembered, ['typed secret', 'typed secret']);
+  });
+
+  it('makes a case servable by verilens://artifact only after the engine accepted it', async () => {
+    const open = new Set<string>();
+    const vault = { recall: async () => null, remember: async () => false };
+    const refusing = createMainBackend({
+      engine: recordingBackend(async () => ({ ok: false, error: { code: 'unknown-case', message: 'no case' } })).backend,
+      vault,
+      openCases: open,
+    });
+    await refusing.call('openCase', ['VL-NOPE']);
+    assert.deepEqual([...open], []);
+    const accepting = createMainBackend({
+      engine: recordingBackend(async (m) => ({ ok: true, value: m === 'createCase' ? { id: 'VL-NEW' } : {} })).backend,
+      vault,
+      openCases: open,
+    });
+    await accepting.call('openCase', [CASE]);
+    await accepting.call('createCase', [{ title: 't', analyst: 'a' }]);
+    await accepting.call('listModels', []);
+    assert.deepEqual([...open].sort(), [CASE, 'VL-NEW'].sort());
   });
 });
 

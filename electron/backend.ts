@@ -1,0 +1,58 @@
+import type { ApiMethod, ApiResult } from '../src/contract/api.js';
+import type { IpcBackend } from './ipc.js';
+
+/** Methods whose first argument is a case id: once the engine accepted one, its artifacts may be served. */
+const CASE_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'openCase',
+  'addEvidenceFromDialog',
+  'addEvidenceDropped',
+  'analyze',
+  'getEvidenceImage',
+  'getThumbnail',
+  'getArtifact',
+  'setVerdictOverride',
+  'markFinding',
+  'addBookmark',
+  'exportReport',
+]);
+
+export interface MainBackendDeps {
+  /** The engine host (validated calls only reach it). */
+  engine: IpcBackend;
+  /** The keychain-wrapped passphrase store. */
+  vault: { recall(): Promise<string | null>; remember(passphrase: string): Promise<boolean> };
+  /** Case ids whose artifacts `verilens://artifact/<sha256>` may serve in this session. */
+  openCases: Set<string>;
+}
+
+/**
+ * Main's own steps around the engine: an empty passphrase on export means "use the one the
+ * keychain holds" (refused when there is none, so a key is never created without one); a
+ * successful export remembers the passphrase; a case the engine accepted becomes servable.
+ */
+export function createMainBackend({ engine, vault, openCases }: MainBackendDeps): IpcBackend {
+  return {
+    async call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
+      let a = args;
+      if (method === 'exportReport' && a[2] === '') {
+        const remembered = await vault.recall();
+        if (remembered === null)
+          return {
+            ok: false,
+            error: { code: 'passphrase-required', message: 'Enter the passphrase of your signing key to export the report.' },
+          };
+        a = [a[0], a[1], remembered];
+      }
+      const r = await engine.call(method, a);
+      if (r.ok) {
+        if (CASE_METHODS.has(method) && typeof a[0] === 'string') openCases.add(a[0]);
+        if (method === 'createCase' && typeof r.value === 'object' && r.value !== null) {
+          const id = (r.value as { id?: unknown }).id;
+          if (typeof id === 'string') openCases.add(id);
+        }
+        if (method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
+      }
+      return r;
+    },
+  };
+}
