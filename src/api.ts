@@ -611,7 +611,9 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     try {
       return { ok: true, value: (await fn(...(a as unknown[]))) as never };
     } catch (err) {
-      return { ok: false, error: toErrorInfo(err, 'internal') };
+      // Errors from the file system name absolute paths; the UI gets them relative to the data folder.
+      const e = toErrorInfo(err, 'internal');
+      return { ok: false, error: { code: e.code, message: e.message.split(`${casesDir}${sep}`).join('').split(home).join('<data>') } };
     }
   }
 

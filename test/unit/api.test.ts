@@ -144,6 +144,17 @@ describe('UI API handlers on the real case store and engine', () => {
     assert.ok(thumb.width! <= 192 && thumb.height! <= 192);
     const missing = await api.call('getEvidenceImage', [caseId, SHA0]);
     assert.equal(!missing.ok && missing.error.code, 'unknown-evidence');
+    // A copy gone from the case folder: a clear error, without the absolute path.
+    const stored = join(home, 'cases', caseId, 'evidence', `${tif.sha256}.tiff`);
+    await rm(stored);
+    const gone = await api.call('getThumbnail', [caseId, tif.sha256]);
+    assert.equal(!gone.ok && gone.error.code, 'enoent');
+    assert.ok(
+      !gone.ok && gone.error.message.includes(`${tif.sha256}.tiff`) && !gone.error.message.includes(home),
+      !gone.ok ? gone.error.message : '',
+    );
+    await cp(fixture('images', 'Bush-dog.tif'), stored);
+    await chmod(stored, 0o444);
   });
 
   it('analyses with progress events, stores results and serves the heatmap artifact by hash', async () => {

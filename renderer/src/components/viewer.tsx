@@ -23,6 +23,8 @@ export interface ViewerProps {
   bookmarks: Bookmark[];
   overlays: Overlays;
   onImageSize(w: number, h: number): void;
+  /** The browser could not decode the image (truncated file, unusual encoding). */
+  onImageError?(): void;
   /** A region to outline (the finding the analyst asked to see). */
   highlight?: { x: number; y: number; width: number; height: number } | null;
   /** Lets the toolbar fit/zoom and bookmarks read the visible region. */
@@ -123,6 +125,7 @@ export function Viewer(p: ViewerProps) {
         alt="Evidence"
         draggable={false}
         onLoad={(e) => p.onImageSize(e.currentTarget.naturalWidth, e.currentTarget.naturalHeight)}
+        onError={() => p.onImageError?.()}
       />
       {withHeat && p.heatmapUrl && (
         <img

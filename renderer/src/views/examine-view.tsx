@@ -132,6 +132,7 @@ export function ExamineView({
   const [ovReason, setOvReason] = useState('');
   const titles = Object.fromEntries((info?.analyzers ?? []).map((a) => [a.id, a.title]));
   const [highlight, setHighlight] = useState<Region | null>(null);
+  const [undecodable, setUndecodable] = useState<string | null>(null);
   const lastSha = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (entry?.sha256 !== lastSha.current) {
@@ -191,6 +192,7 @@ export function ExamineView({
             onImageSize={(w, h) => (w !== size?.w || h !== size?.h ? setSize({ w, h }) : undefined)}
             controlRef={controlRef}
             highlight={highlight}
+            onImageError={() => setUndecodable(entry.sha256)}
           />
         ) : (
           <div className="viewport empty-state">{error ? `Cannot show this file: ${error}` : 'Loading…'}</div>
@@ -203,6 +205,12 @@ export function ExamineView({
           </div>
         )}
         {picture?.note && <p className="muted small pad">{picture.note}</p>}
+        {undecodable === entry.sha256 && (
+          <p className="error-box">
+            The viewer cannot draw this file (it may be truncated or use an unusual encoding). The checks read the file themselves: their
+            findings on the right still apply.
+          </p>
+        )}
       </div>
       <aside className="findings-side">
         <section className="side-block summary">
