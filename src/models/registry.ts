@@ -7,7 +7,7 @@ import { sha256Hex } from '../util/hash.js';
 import { dataHome } from '../util/paths.js';
 import { resourcesRoot } from '../util/package-root.js';
 import type { ModelEntry, ModelRole } from './manifest.js';
-import { checkManifest, verifyFolder, verifyModelFile, type FolderReport, type ManifestCheck } from './verify.js';
+import { checkManifest, verifyFolder, verifyModelFile, type FolderReport, type ManifestCheck, type VerifiedFile } from './verify.js';
 
 export interface ModelRegistryOptions {
   /** An extra models folder (organisation models, or a copy of the shipped set); it takes precedence by id. */
@@ -46,14 +46,17 @@ export function loadOrt(): Promise<Ort> {
 /** Process-wide session cache keyed by the verified bytes' digest: the same bytes share one session. */
 const sessionCache = new Map<string, Promise<InferenceSession>>();
 
-async function createSession(key: string, source: Uint8Array | string, threads: number): Promise<InferenceSession> {
+/**
+ * A session from verified bytes only: the model and its external data are handed to ONNX Runtime in
+ * memory, so nothing swapped on disk after the check can reach the session.
+ */
+export async function createVerifiedSession(file: VerifiedFile, threads: number): Promise<InferenceSession> {
+  const key = [sha256Hex(file.bytes), threads, ...file.externalData.map((x) => `${x.path}=${sha256Hex(x.data)}`)].join(':');
   let p = sessionCache.get(key);
   if (!p) {
-    p = loadOrt().then((ort) =>
-      typeof source === 'string'
-        ? ort.InferenceSession.create(source, sessionOptions(threads))
-        : ort.InferenceSession.create(source, sessionOptions(threads)),
-    );
+    const opts: InferenceSession.SessionOptions = sessionOptions(threads);
+    if (file.externalData.length) opts.externalData = file.externalData.map((x) => ({ path: x.path, data: x.data }));
+    p = loadOrt().then((ort) => ort.InferenceSession.create(file.bytes, opts));
     sessionCache.set(key, p);
     p.catch(() => sessionCache.delete(key));
   }
@@ -134,10 +137,8 @@ export class ModelRegistry {
     }
     const { entry, check } = found;
     const file = await verifyModelFile(check, entry);
-    // Created from the bytes just verified (no time-of-check/time-of-use gap), except when the
-    // graph loads external data, which ONNX Runtime resolves from the file's path.
-    const digest = sha256Hex(file.bytes);
-    const session = await createSession(`${digest}:${this.threads}:${file.hasExternalData ? file.path : ''}`, file.hasExternalData ? file.path : file.bytes, this.threads).catch((err: Error) => {
+    // Created from the bytes just verified, external data included (no time-of-check/time-of-use gap).
+    const session = await createVerifiedSession(file, this.threads).catch((err: Error) => {
       throw new VerilensError('model-load', `${file.path}: ONNX Runtime could not load model '${id}' (${err.message})`);
     });
     const use: ModelUse = { id: entry.id, version: entry.version, sha256: entry.sha256, trust: check.trust ?? 'pinned' };

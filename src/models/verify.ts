@@ -127,8 +127,10 @@ async function readChecked(path: string, expectedSha: string, expectedBytes: num
 export interface VerifiedFile {
   path: string;
   bytes: Buffer;
-  /** True when the graph loads external data (then the session must be created from the path). */
+  /** True when the graph loads external data. */
   hasExternalData: boolean;
+  /** The verified external-data bytes, by the location the graph names (sessions get these, never the disk). */
+  externalData: { path: string; data: Buffer }[];
 }
 
 /**
@@ -147,6 +149,7 @@ export async function verifyModelFile(check: ManifestCheck, entry: ModelEntry): 
     if (err instanceof ScanError) throw integrity(`${path}: not a well-formed ONNX model (${err.message}); ${label}, SHA-256 ${entry.sha256}`);
     throw err;
   }
+  const externalData: { path: string; data: Buffer }[] = [];
   for (const loc of locations) {
     if (!loc) throw integrity(`${path}: ${label} marks a tensor as external data without naming the file; refused`);
     const listed = entry.externalData.find((x) => x.file === loc);
@@ -158,9 +161,9 @@ export async function verifyModelFile(check: ManifestCheck, entry: ModelEntry): 
     }
     if (!listed) throw integrity(`${resolve(check.dir, rel)}: referenced as external data by ${label} but not listed in ${check.path} (expected SHA-256: none listed, actual: not read); refused`);
     const extPath = await insideFolder(check.dir, rel, `external data of model '${entry.id}'`, check.path);
-    await readChecked(extPath, listed.sha256, listed.bytes, `external data of ${label}`);
+    externalData.push({ path: loc, data: await readChecked(extPath, listed.sha256, listed.bytes, `external data of ${label}`) });
   }
-  return { path, bytes, hasExternalData: locations.length > 0 };
+  return { path, bytes, hasExternalData: locations.length > 0, externalData };
 }
 
 export interface ModelStatus {

@@ -8,6 +8,11 @@ import type { CliIO } from '../../src/cli/io.js';
 import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
 import { loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
 import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trust-store.js';
+import type { ModelEntry } from '../../src/models/manifest.js';
+import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
+import { verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
+import { sha256Hex } from '../../src/util/hash.js';
+import { ROOT } from '../helpers.js';
 
 function io(home: string): CliIO & { text: string[] } {
   const text: string[] = [];
@@ -68,5 +73,58 @@ describe('security: keys and trust store', () => {
     f.fingerprint = k.fingerprint;
     writeFileSync(path, JSON.stringify(f));
     await assert.rejects(loadOrCreateAnalystKey(home, 'Ada', 'correct horse battery'), { code: 'bad-key' });
+  });
+});
+
+// A runnable ONNX graph y = x + w whose initializer w (4 floats) is external data at `location`.
+function pbVarint(n: number): number[] {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+const pbCat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+const pbField = (no: number, payload: Uint8Array | string): Uint8Array => {
+  const b = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  return Uint8Array.from([...pbVarint(no * 8 + 2), ...pbVarint(b.length), ...b]);
+};
+const pbInt = (no: number, v: number): Uint8Array => Uint8Array.from([...pbVarint(no * 8), ...pbVarint(v)]);
+function addModelWithExternalWeights(location: string): Buffer {
+  const vec4 = (name: string): Uint8Array => pbCat(pbField(1, name), pbField(2, pbField(1, pbCat(pbInt(1, 1), pbField(2, pbField(1, pbInt(1, 4)))))));
+  const w = pbCat(pbInt(1, 4), pbInt(2, 1), pbField(8, 'w'), pbField(13, pbCat(pbField(1, 'location'), pbField(2, location))), pbField(13, pbCat(pbField(1, 'length'), pbField(2, '16'))), pbInt(14, 1));
+  const node = pbCat(pbField(1, 'x'), pbField(1, 'w'), pbField(2, 'y'), pbField(3, 'add'), pbField(4, 'Add'));
+  const graph = pbCat(pbField(1, node), pbField(2, 'g'), pbField(5, w), pbField(11, vec4('x')), pbField(12, vec4('y')));
+  return Buffer.from(pbCat(pbInt(1, 8), pbField(8, pbCat(pbField(1, ''), pbInt(2, 13))), pbField(7, graph)));
+}
+
+describe('security: models', () => {
+  it('model-external-data-toctou: the session runs the external weights that were verified, not what is on disk later', async () => {
+    const dir = tmp('ext');
+    const model = addModelWithExternalWeights('weights.bin');
+    const good = Buffer.from(new Float32Array([1, 2, 3, 4]).buffer);
+    writeFileSync(join(dir, 'add.onnx'), model);
+    writeFileSync(join(dir, 'weights.bin'), good);
+    const base = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8')) as { models: ModelEntry[] };
+    const entry: ModelEntry = {
+      ...base.models.find((m) => m.role === 'face-swap')!,
+      id: 'org-add',
+      file: 'add.onnx',
+      sha256: sha256Hex(model),
+      bytes: model.length,
+      externalData: [{ file: 'weights.bin', sha256: sha256Hex(good), bytes: 16 }],
+    };
+    const check: ManifestCheck = { dir, path: join(dir, 'manifest.json'), ok: true, sha256: '' };
+    const verified = await verifyModelFile(check, entry);
+    assert.equal(verified.hasExternalData, true);
+    // An attacker swaps the weights between the check and the session.
+    writeFileSync(join(dir, 'weights.bin'), Buffer.from(new Float32Array([100, 100, 100, 100]).buffer));
+    const session = await createVerifiedSession(verified, 1);
+    const ort = await loadOrt();
+    const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([0, 0, 0, 0]), [4]) });
+    assert.deepEqual([...(out['y']!.data as Float32Array)], [1, 2, 3, 4]);
   });
 });
