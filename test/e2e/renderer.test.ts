@@ -322,7 +322,9 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     const row = page.locator('table.recent tbody tr', { hasText: 'Loan 2291' });
     await row.waitFor();
     assert.equal(await row.locator('td').nth(1).textContent(), 'A. Trainee');
-    assert.equal(await row.locator('td').nth(2).textContent(), '4', 'evidence count: two photos, the video and the C2PA file');
+    // The list refreshes when the view opens; wait for the fresh count (two photos, the video, the C2PA file).
+    await row.locator('td', { hasText: /^4$/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator('td').nth(2).textContent(), '4');
     await shot('13-cases-recent');
     assert.deepEqual(consoleErrors, []);
   });
