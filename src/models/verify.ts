@@ -4,6 +4,7 @@ import type { ModelUse } from '../contract/results.js';
 import { findTrustedKey } from '../keys/trust-store.js';
 import { toErrorInfo, VerilensError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
+import { readFileBounded } from '../util/read-bounded.js';
 import { checkRelativePath, parseManifest, type Manifest, type ModelEntry } from './manifest.js';
 import { externalDataLocations, ScanError } from './onnx-scan.js';
 import { PINNED_MANIFEST_SHA256 } from './pin.js';
@@ -12,6 +13,9 @@ import { parseSignature, shortFingerprint, SIGNATURE_FILE, signatureValid } from
 export const MANIFEST_FILE = 'manifest.json';
 /** Model files above this are refused before reading (the shipped ones are under 2 MB). */
 export const MAX_MODEL_BYTES = 1 << 30;
+/** An organisation manifest is attacker-reachable input: bounded before it is read (the shipped one is a few KB). */
+export const MAX_MANIFEST_BYTES = 16 << 20;
+export const MAX_SIGNATURE_BYTES = 64 << 10;
 
 export interface ManifestCheck {
   dir: string;
@@ -48,8 +52,9 @@ export async function checkManifest(dir: string, opts: ManifestOptions): Promise
   const pin = opts.pin ?? PINNED_MANIFEST_SHA256;
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readFileBounded(path, MAX_MANIFEST_BYTES, 'models manifest');
   } catch (err) {
+    if (err instanceof VerilensError) return refused(dir, path, '', err.message);
     const code = (err as NodeJS.ErrnoException).code;
     return refused(dir, path, '', `${path}: ${code === 'ENOENT' ? 'missing' : `unreadable (${code ?? String(err)})`}; expected a models manifest${opts.shipped ? ` with SHA-256 ${pin}` : ''}, actual: none`);
   }
@@ -67,8 +72,9 @@ export async function checkManifest(dir: string, opts: ManifestOptions): Promise
   }
   let sigBytes: Buffer;
   try {
-    sigBytes = await readFile(sigPath);
-  } catch {
+    sigBytes = await readFileBounded(sigPath, MAX_SIGNATURE_BYTES, 'manifest signature');
+  } catch (err) {
+    if (err instanceof VerilensError) return refused(dir, path, sha256, err.message);
     return refused(dir, path, sha256, `${path}: not the pinned Verilens manifest (expected SHA-256 ${pin}, actual ${sha256}) and there is no ${SIGNATURE_FILE} beside it; an organisation manifest must be signed (verilens models sign --key KEY --models ${dir})`);
   }
   try {

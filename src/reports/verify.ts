@@ -4,9 +4,11 @@ import { basename, join, relative } from 'node:path';
 import { canonicalJson } from '../cases/canonical-json.js';
 import { walkChain } from '../cases/custody.js';
 import { fingerprintOf, publicKeyFromPem, shortFingerprint } from '../keys/ed25519.js';
+import { VerilensError } from '../util/errors.js';
 import { keysDir } from '../keys/keyring.js';
 import { findTrustedKey } from '../keys/trust-store.js';
 import { sha256File, sha256Hex } from '../util/hash.js';
+import { readFileBounded } from '../util/read-bounded.js';
 import { bundlePaths, type BundlePaths } from './export.js';
 import type { ReportDocument } from './model.js';
 import { checkSignature, type SignatureFile } from './signature.js';
@@ -56,8 +58,20 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-async function readOrNull(path: string): Promise<Buffer | null> {
-  return readFile(path).catch(() => null);
+/** Bundle files come from whoever sent the report: bounded before reading. */
+const MAX_SIG_BYTES = 64 << 10;
+const MAX_JSON_BYTES = 256 << 20;
+
+async function readOrNull(path: string, max: number, what: string): Promise<Buffer | null> {
+  return readFileBounded(path, max, what).catch((err: unknown) => {
+    if (err instanceof VerilensError) throw err;
+    return null;
+  });
+}
+
+/** The bounded read, or the reason it was refused (too large, not a file). */
+async function readBundleFile(path: string, max: number, what: string): Promise<Buffer | null | VerilensError> {
+  return readOrNull(path, max, what).catch((err: VerilensError) => err);
 }
 
 async function isTrusted(home: string, fingerprint: string): Promise<string | null> {
@@ -88,7 +102,11 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
   };
 
   // 1. The signature file and the key it names.
-  const sigBytes = await readOrNull(paths.sig);
+  const sigBytes = await readBundleFile(paths.sig, MAX_SIG_BYTES, 'report signature');
+  if (sigBytes instanceof VerilensError) {
+    check('signature', false, sigBytes.message);
+    return result(null, null);
+  }
   if (!sigBytes) {
     check('signature', false, `${basename(paths.sig)} is missing: without the signature nothing can be verified`);
     return result(null, null);
@@ -145,15 +163,18 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
   }
 
   // 3. The PDF and the JSON are the bytes that were signed.
-  const pdf = await readOrNull(paths.pdf);
-  if (!pdf) check('pdf', false, `${basename(paths.pdf)} is missing`);
+  // Streamed: a PDF may be large, and it is only hashed.
+  const pdfSha = await stat(paths.pdf).then((s) => (s.isFile() ? sha256File(paths.pdf) : null), () => null);
+  if (!pdfSha) check('pdf', false, `${basename(paths.pdf)} is missing`);
   else {
-    const sha = sha256Hex(pdf);
+    const sha = pdfSha;
     check('pdf', sha === sig.signed.pdfSha256, sha === sig.signed.pdfSha256 ? `${basename(paths.pdf)} is unchanged (SHA-256 ${sha})` : `${basename(paths.pdf)} was altered: its SHA-256 is ${sha}, the signature covers ${sig.signed.pdfSha256}`);
   }
-  const jsonBytes = await readOrNull(paths.json);
+  const jsonRead = await readBundleFile(paths.json, MAX_JSON_BYTES, 'report JSON');
+  const jsonBytes = jsonRead instanceof VerilensError ? null : jsonRead;
   let doc: ReportDocument | null = null;
-  if (!jsonBytes) check('json', false, `${basename(paths.json)} is missing`);
+  if (jsonRead instanceof VerilensError) check('json', false, jsonRead.message);
+  else if (!jsonBytes) check('json', false, `${basename(paths.json)} is missing`);
   else {
     const sha = sha256Hex(jsonBytes);
     if (check('json', sha === sig.signed.jsonSha256, sha === sig.signed.jsonSha256 ? `${basename(paths.json)} is unchanged (SHA-256 ${sha})` : `${basename(paths.json)} was altered: its SHA-256 is ${sha}, the signature covers ${sig.signed.jsonSha256}`)) {

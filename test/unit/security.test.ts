@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,7 +10,8 @@ import { loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
 import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trust-store.js';
 import type { ModelEntry } from '../../src/models/manifest.js';
 import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
-import { verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
+import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
+import { verifyReport } from '../../src/reports/verify.js';
 import { sha256Hex } from '../../src/util/hash.js';
 import { ROOT } from '../helpers.js';
 
@@ -126,5 +127,40 @@ describe('security: models', () => {
     const ort = await loadOrt();
     const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([0, 0, 0, 0]), [4]) });
     assert.deepEqual([...(out['y']!.data as Float32Array)], [1, 2, 3, 4]);
+  });
+});
+
+describe('security: unbounded reads of hostile files', () => {
+  it('oversized-manifest: a huge manifest.json or manifest.sig is refused by size, without being read', async () => {
+    const dir = tmp('bigman');
+    writeFileSync(join(dir, 'manifest.json'), '');
+    truncateSync(join(dir, 'manifest.json'), 64 * 1024 * 1024);
+    const c = await checkManifest(dir, { home: tmp('home') });
+    assert.equal(c.ok, false);
+    assert.match(c.problem ?? '', /manifest\.json: .*larger than/);
+    // A parseable organisation manifest beside a 2 MB signature file.
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'verilens-models', version: 1, models: [] }));
+    writeFileSync(join(dir, 'manifest.sig'), '');
+    truncateSync(join(dir, 'manifest.sig'), 2 * 1024 * 1024);
+    const s = await checkManifest(dir, { home: tmp('home') });
+    assert.equal(s.ok, false);
+    assert.match(s.problem ?? '', /manifest\.sig: .*larger than/);
+  });
+
+  it('oversized-report-files: a huge report .sig or .json in a tampered bundle is refused by size', async () => {
+    const dir = tmp('bigrep');
+    writeFileSync(join(dir, 'r.sig'), '');
+    truncateSync(join(dir, 'r.sig'), 2 * 1024 * 1024);
+    writeFileSync(join(dir, 'r.pdf'), '%PDF-1.7\n');
+    let v = await verifyReport(join(dir, 'r.pdf'), { home: tmp('home') });
+    assert.equal(v.valid, false);
+    assert.match(v.reasons.join('\n'), /r\.sig.*larger than/);
+    const signed = { caseId: 'x', reportTime: 't', custodyEntries: 1, custodyHead: '0'.repeat(64), jsonSha256: '0'.repeat(64), pdfSha256: '0'.repeat(64), signer: '0'.repeat(64) };
+    writeFileSync(join(dir, 'r.sig'), JSON.stringify({ format: 'verilens-report-signature', version: 1, algorithm: 'ed25519', signed, signerName: 'x', publicKeyPem: 'x', signature: 'AA==' }));
+    writeFileSync(join(dir, 'r.json'), '');
+    truncateSync(join(dir, 'r.json'), 600 * 1024 * 1024);
+    v = await verifyReport(join(dir, 'r.pdf'), { home: tmp('home') });
+    assert.equal(v.valid, false);
+    assert.match(v.reasons.join('\n'), /r\.json.*larger than/);
   });
 });
