@@ -40,3 +40,23 @@ describe('verilens CLI', () => {
     assert.ok(doc.results.some((x) => x.input.endsWith('canon-dslr.jpg')));
   });
 });
+
+describe('analyzer flags are shared by analyze and case analyze', () => {
+  it('accepts a fractional --fps in both and refuses a non-number with exit 2', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'verilens-flags-'));
+    const env = { VERILENS_HOME: home };
+    const dir = join(home, 'case');
+    assert.equal((await runCli(['case', 'new', '--case', dir, '--title', 'flags'], { env })).code, 0);
+    assert.equal((await runCli(['case', 'add', '--case', dir, fixture('images', 'noexif.jpg')], { env })).code, 0);
+    const ok = await runCli(['case', 'analyze', '--case', dir, '--only', 'metadata', '--fps', '0.5'], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = await runCli(['case', 'analyze', '--case', dir, '--fps', 'abc'], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fps must be a number/);
+    const badAnalyze = await runCli(['analyze', '--fps', 'abc', fixture('images', 'noexif.jpg')], { env });
+    assert.equal(badAnalyze.code, 2);
+  });
+});

@@ -47,6 +47,33 @@ export function paramFlagValue(flag: string, raw: string | undefined, spec: [str
   return n;
 }
 
+/** parseArgs options for every analyzer flag in PARAM_FLAGS. */
+export function paramFlagOptions(): Record<string, { type: 'string' }> {
+  return Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
+}
+
+/** Parse the analyzer flags given on the command line into per-analyzer parameters. */
+export function paramsFromFlags(values: Record<string, unknown>): Record<string, JsonObject> {
+  const params: Record<string, JsonObject> = {};
+  for (const [flag, spec] of Object.entries(PARAM_FLAGS)) {
+    const [id, key] = spec;
+    const raw = values[flag];
+    const v = paramFlagValue(flag, typeof raw === 'string' ? raw : undefined, spec);
+    if (v !== undefined) (params[id] ??= {})[key] = v;
+  }
+  return params;
+}
+
+/** Check `--only` ids against the registry (their prerequisites are added by the runner). */
+export function checkOnly(only: readonly string[] | undefined): void {
+  try {
+    planAnalyzers(ANALYZERS, only);
+  } catch (err) {
+    if (err instanceof VerilensError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'analyse image and video files (folders are walked recursively)',
@@ -64,7 +91,6 @@ export const analyzeCommand: Command = {
   --models DIR         also use the models in DIR (a signed organisation manifest or a copy of the shipped one)
 Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage errors.`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const flagOptions = Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
     let parsed;
     try {
       parsed = parseArgs({
@@ -80,7 +106,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
           timeout: { type: 'string' },
           verbose: { type: 'boolean' },
           models: { type: 'string' },
-          ...flagOptions,
+          ...paramFlagOptions(),
         },
       });
     } catch (err) {
@@ -89,18 +115,8 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('no input files given');
     const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-    try {
-      planAnalyzers(ANALYZERS, only);
-    } catch (err) {
-      if (err instanceof VerilensError) throw new UsageError(err.message);
-      throw err;
-    }
-    const params: Record<string, JsonObject> = {};
-    for (const [flag, spec] of Object.entries(PARAM_FLAGS)) {
-      const [id, key] = spec;
-      const v = paramFlagValue(flag, (values as Record<string, unknown>)[flag] as string | undefined, spec);
-      if (v !== undefined) (params[id] ??= {})[key] = v;
-    }
+    checkOnly(only);
+    const params = paramsFromFlags(values);
     const limits: Partial<Limits> = {};
     const maxPixels = intOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER);
     if (maxPixels) limits.maxPixels = maxPixels;

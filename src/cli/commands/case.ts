@@ -7,9 +7,7 @@ import { CaseSession, defaultCasesDir, loadCase, verifyCase, withCase, type Case
 import { describeEntry } from '../../cases/custody.js';
 import type { Annotation, CaseState } from '../../cases/types.js';
 import { effectiveVerdict } from '../../cases/verdict.js';
-import type { JsonObject } from '../../contract/json.js';
 import type { Region, Verdict } from '../../contract/results.js';
-import { planAnalyzers } from '../../engine/runner.js';
 import { createEngineServices } from '../../engine/services.js';
 import { shortFingerprint } from '../../keys/ed25519.js';
 import { VerilensError } from '../../util/errors.js';
@@ -17,7 +15,7 @@ import { dataHome } from '../../util/paths.js';
 import { intOption, UsageError, type CliIO, type Command } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
-import { PARAM_FLAGS } from './analyze.js';
+import { checkOnly, paramFlagOptions, paramsFromFlags } from './analyze.js';
 
 const USAGE = `verilens case <subcommand> --case DIR [options]
   new [--case DIR] --title TEXT [--notes TEXT] [--analyst NAME]
@@ -177,22 +175,12 @@ export const caseCommand: Command = {
         return failed ? 1 : 0;
       }
       case 'analyze': {
-        const flagOptions = Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
-        const { values } = parse(rest, { evidence: { type: 'string' }, only: { type: 'string' }, models: { type: 'string' }, timeout: { type: 'string' }, ...flagOptions });
+        const { values } = parse(rest, { evidence: { type: 'string' }, only: { type: 'string' }, models: { type: 'string' }, timeout: { type: 'string' }, ...paramFlagOptions() });
         const dir = caseDir(values);
         const list = (k: string): string[] | undefined => str(values, k)?.split(',').map((s) => s.trim()).filter(Boolean);
         const only = list('only');
-        try {
-          planAnalyzers(ANALYZERS, only);
-        } catch (err) {
-          if (err instanceof VerilensError) throw new UsageError(err.message);
-          throw err;
-        }
-        const params: Record<string, JsonObject> = {};
-        for (const [flag, [id, key, min, max]] of Object.entries(PARAM_FLAGS)) {
-          const v = intOption(flag, str(values, flag), min, max);
-          if (v !== undefined) (params[id] ??= {})[key] = v;
-        }
+        checkOnly(only);
+        const params = paramsFromFlags(values);
         const timeoutMs = intOption('timeout', str(values, 'timeout'), 1, 24 * 3600 * 1000);
         const models = str(values, 'models');
         const services = createEngineServices({ home: dataHome(io.env), ...(models ? { modelsDir: models } : {}) });
