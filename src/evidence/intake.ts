@@ -24,14 +24,18 @@ export interface Evidence {
 
 const SNIFF_BYTES = 4096;
 
-/** Read-only open; O_NOATIME where the platform has it so even the access time is not touched. */
+/**
+ * Read-only open; O_NOATIME where the platform has it so even the access time is not touched.
+ * O_NONBLOCK so a named pipe or device posing as evidence cannot block the open (no effect on regular files).
+ */
 async function openReadOnly(path: string, input: string): Promise<FileHandle> {
   const noatime = (fsc as Record<string, number>)['O_NOATIME'] ?? 0;
+  const nonblock = (fsc as Record<string, number>)['O_NONBLOCK'] ?? 0;
   try {
-    return await open(path, fsc.O_RDONLY | noatime);
+    return await open(path, fsc.O_RDONLY | noatime | nonblock);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPERM' && noatime) return open(path, fsc.O_RDONLY); // O_NOATIME needs ownership
+    if (code === 'EPERM' && noatime) return open(path, fsc.O_RDONLY | nonblock); // O_NOATIME needs ownership
     if (code === 'ENOENT') throw new VerilensError('not-found', `${input}: no such file`);
     if (code === 'EACCES') throw new VerilensError('unreadable', `${input}: permission denied`);
     if (code === 'EISDIR') throw new VerilensError('not-a-file', `${input}: is a directory`);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { keysCommand } from '../../src/cli/commands/keys.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { openEvidence } from '../../src/evidence/intake.js';
 import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
 import { loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
 import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trust-store.js';
@@ -162,5 +164,27 @@ describe('security: unbounded reads of hostile files', () => {
     v = await verifyReport(join(dir, 'r.pdf'), { home: tmp('home') });
     assert.equal(v.valid, false);
     assert.match(v.reasons.join('\n'), /r\.json.*larger than/);
+  });
+});
+
+describe('security: hostile evidence files', () => {
+  it('evidence-fifo-hang: a named pipe posing as evidence is refused at once, not waited on', { skip: process.platform === 'win32' }, async () => {
+    const dir = tmp('fifo');
+    const fifo = join(dir, 'selfie.jpg');
+    execFileSync('mkfifo', [fifo]);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      openEvidence(fifo).then(
+        () => 'opened',
+        (err: { code?: string }) => err.code ?? 'error',
+      ),
+      new Promise<string>((res) => {
+        timer = setTimeout(() => res('hung'), 3000);
+      }),
+    ]);
+    clearTimeout(timer);
+    // Unblock a reader stuck in open() so a failing run still ends.
+    if (outcome === 'hung') closeSync(openSync(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK));
+    assert.equal(outcome, 'not-a-file');
   });
 });
