@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { blockMeans, ErrorAccumulator, maxAbsDiff, orientPlane, planeStats, robustZ, strips } from '../../src/analyzers/ela/compute.js';
 import { recompressionError, roundTrip } from '../../src/analyzers/ela/index.js';
+import { simdKernels } from '../../src/analyzers/ela/simd.js';
 import { encodeIndexedPng, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
 
@@ -69,6 +70,29 @@ describe('ela compute', () => {
     assert.ok(Buffer.from(fused).equals(Buffer.from(whole)));
     assert.deepEqual(acc.stats(), planeStats(whole));
     assert.deepEqual(acc.grid().means, blockMeans({ data: whole, width: info.width, height: info.height }, 32).means);
+  });
+
+  it('gives the same error, histogram and block sums with the SIMD kernels as with the JS loops', async () => {
+    assert.ok(simdKernels(), 'this Node has WebAssembly SIMD');
+    // Odd widths exercise the 16-pixel tails, block sizes 8..64 the partial edge blocks.
+    for (const [width, bs] of [[480, 32], [437, 8], [301, 16], [333, 64]] as const) {
+      const { data: a, info } = await sharp(fixture('images', 'img_1771.jpg')).extract({ left: 0, top: 0, width, height: 357 }).raw().toBuffer({ resolveWithObject: true });
+      const b = await roundTrip(a, info.width, info.height, 3, 75);
+      const ref = new Uint8Array(info.width * info.height);
+      for (let i = 0; i < ref.length; i++) ref[i] = Math.max(Math.abs(a[3 * i]! - b[3 * i]!), Math.abs(a[3 * i + 1]! - b[3 * i + 1]!), Math.abs(a[3 * i + 2]! - b[3 * i + 2]!));
+      const js = new ErrorAccumulator(info.width, info.height + 24, bs, false);
+      js.add(ref, 24);
+      const fused = new ErrorAccumulator(info.width, info.height + 24, bs);
+      const out = new Uint8Array(ref.length);
+      fused.addDiff(a, b, out, 24);
+      assert.ok(Buffer.from(out).equals(ref), `width ${width}: SIMD error plane differs`);
+      assert.deepEqual(fused.hist, js.hist);
+      assert.deepEqual(fused.grid().means, js.grid().means);
+      const plain = new ErrorAccumulator(info.width, info.height + 24, bs);
+      plain.add(ref, 24);
+      assert.deepEqual(plain.hist, js.hist);
+      assert.deepEqual(plain.grid().means, js.grid().means);
+    }
   });
 
   it('uses an inferno map whose lightness rises monotonically from black to pale yellow', () => {

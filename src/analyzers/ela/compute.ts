@@ -1,8 +1,11 @@
 /**
  * Pure ELA arithmetic on raw 8-bit planes: no I/O, no sharp, testable on decoded real files.
  * Everything works on Uint8Array planes and typed arrays sized by the block grid, never on
- * per-pixel JS arrays, so a 50 MP image stays within a few hundred MB.
+ * per-pixel JS arrays, so a 50 MP image stays within a few hundred MB. The per-pixel loops run in
+ * WebAssembly SIMD when the runtime has it (simd.ts); the JS loops below are the fallback and the
+ * reference the kernels are tested against.
  */
+import { simdKernels } from './simd.js';
 
 /**
  * Per-pixel error: the largest absolute channel difference between `a` (decoded evidence) and `b`
@@ -11,7 +14,10 @@
 export function maxAbsDiff(a: Uint8Array, b: Uint8Array, out: Uint8Array, channels: number): Uint8Array {
   const pixels = out.length;
   if (a.length < pixels * channels || b.length < pixels * channels) throw new RangeError('ELA planes are shorter than width x height x channels');
-  if (channels === 1) {
+  const k = channels === 3 ? simdKernels() : undefined;
+  if (k) {
+    k.diff(a.subarray(0, pixels * 3), b.subarray(0, pixels * 3), out);
+  } else if (channels === 1) {
     for (let i = 0; i < pixels; i++) {
       const d = (a[i] as number) - (b[i] as number);
       out[i] = d < 0 ? -d : d;
@@ -153,6 +159,8 @@ export class ErrorAccumulator {
     readonly width: number,
     readonly height: number,
     readonly blockSize: number,
+    /** false forces the JS loops (the reference the SIMD kernels are tested against). */
+    private readonly useSimd = true,
   ) {
     this.cols = Math.ceil(width / blockSize);
     this.rows = Math.ceil(height / blockSize);
@@ -163,6 +171,11 @@ export class ErrorAccumulator {
   add(rows: Uint8Array, y0: number): void {
     const { width: w, blockSize: bs, cols, hist, sums } = this;
     const n = Math.floor(rows.length / w);
+    const k = this.useSimd ? simdKernels() : undefined;
+    if (k) {
+      k.acc(rows.subarray(0, n * w), w, y0, bs, hist, sums);
+      return;
+    }
     for (let y = 0; y < n; y++) {
       const rowBase = Math.floor((y0 + y) / bs) * cols;
       let o = y * w;
@@ -187,6 +200,11 @@ export class ErrorAccumulator {
     const { width: w, blockSize: bs, cols, hist, sums } = this;
     const n = Math.floor(out.length / w);
     if (a.length < n * w * 3 || b.length < n * w * 3) throw new RangeError('ELA planes are shorter than width x height x 3');
+    const k = this.useSimd ? simdKernels() : undefined;
+    if (k) {
+      k.diffAcc(a.subarray(0, n * w * 3), b.subarray(0, n * w * 3), out.subarray(0, n * w), w, y0, bs, hist, sums);
+      return;
+    }
     for (let y = 0; y < n; y++) {
       const rowBase = Math.floor((y0 + y) / bs) * cols;
       let o = y * w;
