@@ -1,4 +1,5 @@
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { VerilensError } from '../util/errors.js';
@@ -21,6 +22,39 @@ function alive(pid: number): boolean {
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Remove a stale lock, but only the one we judged stale: contenders serialise through a
+ * `case.lock.break` marker and re-read the lock under it, so a fresh lock that another contender
+ * took in the meantime is never deleted. A marker left by a breaker that crashed is cleared after 10 s.
+ * Returns false when another contender is breaking it (try again shortly).
+ */
+async function breakStaleLock(path: string, staleText: string): Promise<boolean> {
+  const marker = `${path}.break`;
+  const tmp = `${marker}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, `${process.pid}`, { flag: 'wx' });
+  try {
+    try {
+      await link(tmp, marker);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = await stat(marker).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 10_000) await unlink(marker).catch(() => undefined);
+      return false;
+    }
+    try {
+      const now = await readFile(path, 'utf8').catch(() => null);
+      if (now === staleText) await unlink(path).catch(() => undefined);
+    } finally {
+      await unlink(marker).catch(() => undefined);
+    }
+    return true;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
 /**
  * Exclusive lock on a case folder. The lock file is written complete under a temporary name and
  * then hard-linked into place (link fails with EEXIST atomically), so a reader never sees a half
@@ -30,10 +64,11 @@ function alive(pid: number): boolean {
 export async function acquireCaseLock(dir: string, purpose: string): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_NAME);
   const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), purpose };
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  // Unique per attempt: two sessions in one process (the app's engine host) may contend in the same millisecond.
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(me), { flag: 'wx' });
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       try {
         await link(tmp, path);
         return async () => {
@@ -53,7 +88,8 @@ export async function acquireCaseLock(dir: string, purpose: string): Promise<() 
         other = null;
       }
       if (other && other.host === me.host && typeof other.pid === 'number' && !alive(other.pid)) {
-        await unlink(path).catch(() => undefined); // stale: its process is gone
+        // Stale: its process is gone. Never a bare unlink: another contender may already hold a fresh lock.
+        if (!(await breakStaleLock(path, text))) await sleep(5 + Math.random() * 10);
         continue;
       }
       const who = other ? `process ${other.pid} on ${other.host} (${other.purpose}, since ${other.started})` : 'another process (unreadable lock file)';
@@ -62,7 +98,7 @@ export async function acquireCaseLock(dir: string, purpose: string): Promise<() 
         `case ${dir} is in use by ${who}; wait for it to finish. If that process no longer exists${other && other.host !== me.host ? ' on its machine' : ''}, delete ${path} and retry.`,
       );
     }
-    throw new VerilensError('case-locked', `case ${dir}: could not take the lock after 3 attempts (another process keeps taking it)`);
+    throw new VerilensError('case-locked', `case ${dir}: could not take the lock after 100 attempts (another process keeps taking it)`);
   } finally {
     await unlink(tmp).catch(() => undefined);
   }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { keysCommand } from '../../src/cli/commands/keys.js';
+import { acquireCaseLock, LOCK_NAME } from '../../src/cases/lock.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { openEvidence } from '../../src/evidence/intake.js';
 import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
@@ -186,5 +187,21 @@ describe('security: hostile evidence files', () => {
     // Unblock a reader stuck in open() so a failing run still ends.
     if (outcome === 'hung') closeSync(openSync(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK));
     assert.equal(outcome, 'not-a-file');
+  });
+});
+
+describe('security: case lock', () => {
+  it('stale-lock-takeover-race: when a dead process left the lock, exactly one of many contenders gets it', async () => {
+    const dir = tmp('lock');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = JSON.stringify({ pid: dead, host: hostname(), started: '2020-01-01T00:00:00.000Z', purpose: 'crashed' });
+    for (let round = 0; round < 5; round++) {
+      writeFileSync(join(dir, LOCK_NAME), stale);
+      const tries = await Promise.allSettled(Array.from({ length: 8 }, () => acquireCaseLock(dir, `contender ${round}`)));
+      const won = tries.filter((t): t is PromiseFulfilledResult<() => Promise<void>> => t.status === 'fulfilled');
+      for (const t of tries) if (t.status === 'rejected') assert.equal((t.reason as { code?: string }).code, 'case-locked');
+      assert.equal(won.length, 1, `round ${round}: ${won.length} processes hold the lock at once`);
+      await won[0]!.value();
+    }
   });
 });
