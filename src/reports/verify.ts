@@ -195,6 +195,14 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
     }
   }
 
+  // The name in the .sig is not covered by the signature: only the name inside the signed JSON counts.
+  if (doc) {
+    const signedName = String(doc.signer?.analyst);
+    if (check('signer name', String(sig.signerName) === signedName, String(sig.signerName) === signedName ? `the signed report names the signer "${signedName}"` : `${basename(paths.sig)} names the signer "${String(sig.signerName)}" but the signed report names "${signedName}": the name was changed after signing`)) {
+      if (signer) signer = { ...signer, name: signedName };
+    }
+  }
+
   // 4. Evidence files, when at hand.
   const evidenceDirs = [...(opts.evidenceDir ? [opts.evidenceDir] : []), ...(opts.caseDir ? [join(opts.caseDir, 'evidence')] : [])];
   if (evidenceDirs.length && doc) {

@@ -14,7 +14,10 @@ import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trus
 import type { ModelEntry } from '../../src/models/manifest.js';
 import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
 import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
-import { verifyReport } from '../../src/reports/verify.js';
+import { formatReportVerification, verifyReport } from '../../src/reports/verify.js';
+import { exportReport } from '../../src/reports/export.js';
+import { CaseSession } from '../../src/cases/case-store.js';
+import { canonicalJson } from '../../src/cases/canonical-json.js';
 import { sha256Hex } from '../../src/util/hash.js';
 import { ROOT } from '../helpers.js';
 
@@ -203,5 +206,27 @@ describe('security: case lock', () => {
       assert.equal(won.length, 1, `round ${round}: ${won.length} processes hold the lock at once`);
       await won[0]!.value();
     }
+  });
+});
+
+describe('security: report verification', () => {
+  it('report-signer-name-unbound: renaming the signer in the .sig of a valid bundle makes it INVALID', async () => {
+    const home = tmp('rep');
+    const key = await loadOrCreateAnalystKey(home, 'Dana Analyst', 'a long passphrase');
+    const caseDir = join(home, 'case');
+    const c = await CaseSession.create(caseDir, { title: 'signer name', analyst: 'Dana Analyst' });
+    try {
+      await c.addEvidence(join(ROOT, 'test', 'fixtures', 'images', 'noexif.jpg'));
+    } finally {
+      await c.close();
+    }
+    const r = await exportReport(caseDir, join(home, 'out', 'report.pdf'), key);
+    assert.equal((await verifyReport(r.paths.pdf, { home })).valid, true);
+    const sig = JSON.parse(readFileSync(r.paths.sig, 'utf8')) as { signerName: string };
+    sig.signerName = 'Chief Examiner';
+    writeFileSync(r.paths.sig, `${canonicalJson(sig)}\n`);
+    const v = await verifyReport(r.paths.pdf, { home });
+    assert.equal(v.valid, false, formatReportVerification(v));
+    assert.match(v.reasons.join('\n'), /Chief Examiner/);
   });
 });
