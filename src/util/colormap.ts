@@ -1,4 +1,7 @@
-import { constants as zc, deflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zc, crc32 as zcrc32, deflateRaw, deflateSync } from 'node:zlib';
+
+const deflateRawAsync = promisify(deflateRaw);
 
 /**
  * Perceptually uniform colour map (inferno) for heatmaps: lightness rises with the value, so
@@ -80,20 +83,10 @@ export function legendStops(min: number, max: number, steps = 5): LegendStop[] {
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
-const CRC_TABLE = ((): Uint32Array => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
 function crc32(parts: readonly Uint8Array[]): number {
-  let c = 0xffffffff;
-  for (const p of parts) for (let i = 0; i < p.length; i++) c = (CRC_TABLE[(c ^ (p[i] ?? 0)) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  let c = 0;
+  for (const p of parts) c = zcrc32(p, c);
+  return c >>> 0;
 }
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -112,15 +105,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
  * faster than building an RGB image and compressing it.
  */
 export function encodeIndexedPng(indices: Uint8Array, width: number, height: number, palette: Uint8Array, opts: { level?: number; map?: Uint8Array } = {}): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new RangeError(`bad PNG size ${width}x${height}`);
   if (indices.length < width * height) throw new RangeError(`PNG needs ${width * height} indices, got ${indices.length}`);
-  const entries = Math.floor(palette.length / 3);
-  if (entries < 1 || entries > 256) throw new RangeError(`PNG palette needs 1..256 entries, got ${entries}`);
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 3; // colour type: indexed
+  const { ihdr, plte } = indexedHeader(width, height, palette);
   // Each scanline is prefixed with filter type 0 (none): palette indices do not predict well.
   const map = opts.map && opts.map.length >= 256 ? opts.map : undefined;
   const raw = Buffer.allocUnsafe((width + 1) * height);
@@ -136,11 +122,117 @@ export function encodeIndexedPng(indices: Uint8Array, width: number, height: num
   }
   // Run-length strategy: heatmaps are runs of equal indices; ~4x faster than the default, and smaller.
   const idat = deflateSync(raw, { level: opts.level ?? 1, strategy: zc.Z_RLE });
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('PLTE', palette.subarray(0, entries * 3)),
-    chunk('IDAT', idat),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  return pngFile(ihdr, plte, [idat]);
+}
+
+function indexedHeader(width: number, height: number, palette: Uint8Array): { ihdr: Buffer; plte: Uint8Array } {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new RangeError(`bad PNG size ${width}x${height}`);
+  const entries = Math.floor(palette.length / 3);
+  if (entries < 1 || entries > 256) throw new RangeError(`PNG palette needs 1..256 entries, got ${entries}`);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 3; // colour type: indexed
+  return { ihdr, plte: palette.subarray(0, entries * 3) };
+}
+
+function pngFile(ihdr: Buffer, plte: Uint8Array, idat: readonly Uint8Array[]): Buffer {
+  const body = idat.length === 1 ? (idat[0] as Uint8Array) : Buffer.concat(idat);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', body), chunk('IEND', new Uint8Array(0))]);
+}
+
+const ADLER_MOD = 65521;
+
+/** Adler-32 of `buf` continuing from `start` (zlib's running checksum; 1 for an empty prefix). */
+export function adler32(buf: Uint8Array, start = 1): number {
+  let a = start & 0xffff;
+  let b = start >>> 16;
+  const n = buf.length;
+  // Reduce every 5552 bytes (zlib's NMAX) so the running sums stay well inside 32 bits.
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 5552);
+    for (; i < end; i++) {
+      a += buf[i] as number;
+      b += a;
+    }
+    a %= ADLER_MOD;
+    b %= ADLER_MOD;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/** Adler-32 of the concatenation of two parts, from their checksums and the second's length (zlib's adler32_combine). */
+export function adler32Combine(adler1: number, adler2: number, len2: number): number {
+  const rem = len2 % ADLER_MOD;
+  let sum1 = adler1 & 0xffff;
+  let sum2 = (rem * sum1) % ADLER_MOD;
+  sum1 += (adler2 & 0xffff) + ADLER_MOD - 1;
+  sum2 += (adler1 >>> 16) + (adler2 >>> 16) + ADLER_MOD - rem;
+  if (sum1 >= ADLER_MOD) sum1 -= ADLER_MOD;
+  if (sum1 >= ADLER_MOD) sum1 -= ADLER_MOD;
+  if (sum2 >= 2 * ADLER_MOD) sum2 -= 2 * ADLER_MOD;
+  if (sum2 >= ADLER_MOD) sum2 -= ADLER_MOD;
+  return ((sum2 << 16) | sum1) >>> 0;
+}
+
+interface PngBand {
+  y0: number;
+  rows: number;
+  adler: number;
+  length: number;
+  deflated: Promise<Buffer>;
+}
+
+/**
+ * The same indexed PNG as encodeIndexedPng, fed in row bands in any order as they are computed:
+ * each band is deflated on libuv's thread pool while the caller works on the next (pigz's
+ * method: independent raw-deflate segments ending on a byte boundary, one zlib header, an empty
+ * final block and the combined Adler-32), so compression overlaps the analysis instead of
+ * following it.
+ */
+export class IndexedPngStream {
+  private readonly bands: PngBand[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly level = 1,
+  ) {
+    indexedHeader(width, height, Uint8Array.of(0, 0, 0)); // validates the size now
+  }
+
+  /** Queue rows [y0, y0 + indices.length / width) for compression (the indices are copied). */
+  addRows(y0: number, indices: Uint8Array): void {
+    const w = this.width;
+    const rows = Math.floor(indices.length / w);
+    if (rows <= 0 || y0 < 0 || y0 + rows > this.height) throw new RangeError(`PNG rows ${y0}..${y0 + rows} outside 0..${this.height}`);
+    const raw = Buffer.allocUnsafe((w + 1) * rows);
+    for (let y = 0; y < rows; y++) {
+      raw[y * (w + 1)] = 0; // filter: none
+      raw.set(indices.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
+    }
+    const deflated = deflateRawAsync(raw, { level: this.level, strategy: zc.Z_RLE, finishFlush: zc.Z_SYNC_FLUSH });
+    deflated.catch(() => undefined); // awaited in finish(); never an unhandled rejection meanwhile
+    this.bands.push({ y0, rows, adler: adler32(raw), length: raw.length, deflated });
+  }
+
+  /** The PNG file, once every row has been added exactly once; the palette may depend on all rows. */
+  async finish(palette: Uint8Array): Promise<Buffer> {
+    const { ihdr, plte } = indexedHeader(this.width, this.height, palette);
+    const bands = [...this.bands].sort((a, b) => a.y0 - b.y0);
+    let y = 0;
+    let adler = 1;
+    for (const b of bands) {
+      if (b.y0 !== y) throw new RangeError(`PNG rows ${y}..${b.y0} missing or added twice`);
+      y += b.rows;
+      adler = adler32Combine(adler, b.adler, b.length);
+    }
+    if (y !== this.height) throw new RangeError(`PNG rows ${y}..${this.height} missing`);
+    const parts = await Promise.all(bands.map((b) => b.deflated));
+    const tail = Buffer.alloc(9);
+    tail.set([0x01, 0x00, 0x00, 0xff, 0xff]); // empty final stored block
+    tail.writeUInt32BE(adler, 5);
+    return pngFile(ihdr, plte, [Buffer.from([0x78, 0x01]), ...parts, tail]);
+  }
 }

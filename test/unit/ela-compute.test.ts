@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { blockMeans, ErrorAccumulator, maxAbsDiff, orientPlane, planeStats, robustZ, strips } from '../../src/analyzers/ela/compute.js';
 import { recompressionError, roundTrip } from '../../src/analyzers/ela/index.js';
 import { simdKernels } from '../../src/analyzers/ela/simd.js';
-import { encodeIndexedPng, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
+import { adler32, adler32Combine, encodeIndexedPng, IndexedPngStream, infernoLut, infernoRgb, legendStops, lightness } from '../../src/util/colormap.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
 
 async function grey(path: string, autoOrient: boolean): Promise<{ data: Buffer; width: number; height: number }> {
@@ -93,6 +94,25 @@ describe('ela compute', () => {
       assert.deepEqual(plain.hist, js.hist);
       assert.deepEqual(plain.grid().means, js.grid().means);
     }
+  });
+
+  it('writes the same indexed PNG from row bands added out of order as in one piece', async () => {
+    const { data: plane, info } = await sharp(fixture('images', 'ela_original.jpg')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const lut = infernoLut(256);
+    const stream = new IndexedPngStream(info.width, info.height);
+    const bands = strips(info.height, 96, 0).reverse();
+    for (const b of bands) stream.addRows(b.y0, plane.subarray(b.y0 * info.width, b.y1 * info.width));
+    const png = await stream.finish(lut);
+    // inflate checks the combined Adler-32 of the zlib stream; the pixels must match the one-piece encoder's.
+    const idat = png.subarray(8 + 25 + 12 + lut.length + 8, png.length - 12 - 4);
+    assert.equal(inflateSync(idat).length, (info.width + 1) * info.height);
+    const a = await sharp(png).raw().toBuffer();
+    const b = await sharp(encodeIndexedPng(plane, info.width, info.height, lut)).raw().toBuffer();
+    assert.ok(a.equals(b));
+    const incomplete = new IndexedPngStream(info.width, info.height);
+    incomplete.addRows(0, plane.subarray(0, 10 * info.width));
+    await assert.rejects(incomplete.finish(lut), RangeError);
+    assert.equal(adler32Combine(adler32(plane.subarray(0, 1000)), adler32(plane.subarray(1000, 5000)), 4000), adler32(plane.subarray(0, 5000)));
   });
 
   it('uses an inferno map whose lightness rises monotonically from black to pale yellow', () => {

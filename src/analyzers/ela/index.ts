@@ -4,7 +4,7 @@ import type { JsonObject } from '../../contract/json.js';
 import type { ArtifactRef, Finding, Region, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalysisContext } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
-import { encodeIndexedPng, infernoLut, legendStops } from '../../util/colormap.js';
+import { encodeIndexedPng, IndexedPngStream, infernoLut, legendStops } from '../../util/colormap.js';
 import { VerilensError } from '../../util/errors.js';
 import {
   amplifiedPalette,
@@ -134,7 +134,7 @@ const STRIP_PIXELS = 1_000_000;
  * Error plane of a recompression at `quality`, in strips on the MCU grid processed in parallel:
  * only a few strips' worth of recompressed pixels exist at a time, never a second full image.
  */
-export async function recompressionError(raw: Raw, quality: number, signal: AbortSignal, stripRows?: number, acc?: ErrorAccumulator): Promise<Uint8Array> {
+export async function recompressionError(raw: Raw, quality: number, signal: AbortSignal, stripRows?: number, acc?: ErrorAccumulator, png?: IndexedPngStream): Promise<Uint8Array> {
   const { width: w, height: h, channels: c } = raw;
   const plane = new Uint8Array(w * h);
   const bands = strips(h, stripRows ?? Math.max(64, Math.floor(STRIP_PIXELS / w)));
@@ -151,6 +151,7 @@ export async function recompressionError(raw: Raw, quality: number, signal: Abor
         maxAbsDiff(a, b, out, c);
         acc?.add(out, s.y0);
       }
+      png?.addRows(s.y0, out); // compressed on the thread pool while the next strips run
     }),
     PARALLEL,
     signal,
@@ -266,7 +267,10 @@ export const elaAnalyzer = defineAnalyzer({
     const blockSize = params.blockSize || chooseBlockSize(width, height);
     // Block statistics live in display orientation; when that is the stored one, gather them per strip.
     const direct = orientation === 1 ? new ErrorAccumulator(width, height, blockSize) : undefined;
-    const stored = await recompressionError(raw, params.quality, signal, undefined, direct);
+    // Likewise the heatmap, when it is shown at full size: its indices are the raw errors (the
+    // amplification is in the palette, chosen at the end), so each strip can be compressed at once.
+    const pngStream = direct && width * height <= params.maxPixels ? new IndexedPngStream(width, height) : undefined;
+    const stored = await recompressionError(raw, params.quality, signal, undefined, direct, pngStream);
     raw = { ...raw, data: Buffer.alloc(0) }; // the decoded image is no longer needed: let it go before rendering
     const plane = orientPlane({ data: stored, width, height }, orientation);
     signal.throwIfAborted();
@@ -289,7 +293,8 @@ export const elaAnalyzer = defineAnalyzer({
     const fullScale = Math.max(4, stats.p99);
     const shown = await downscale(plane, params.maxPixels);
     const downscaled = shown.width !== plane.width || shown.height !== plane.height;
-    const heatPng = encodeIndexedPng(shown.data, shown.width, shown.height, amplifiedPalette(infernoLut(256), fullScale));
+    const heatPalette = amplifiedPalette(infernoLut(256), fullScale);
+    const heatPng = pngStream ? await pngStream.finish(heatPalette) : encodeIndexedPng(shown.data, shown.width, shown.height, heatPalette);
     signal.throwIfAborted();
     const scaleNote = `error x${round(255 / fullScale, 1)} (white = ${fullScale} grey levels or more)`;
     const heatNote = downscaled
