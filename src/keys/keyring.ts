@@ -32,7 +32,9 @@ export interface AnalystKey {
   publicKeyPem: string;
 }
 
-const SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const;
+/** OWASP's minimum for scrypt; key files made with the earlier N 2^15 still open (MIN_N). */
+const SCRYPT = { N: 1 << 17, r: 8, p: 1 } as const;
+const MIN_N = 1 << 15;
 
 function derive(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }): Buffer {
   return scryptSync(passphrase.normalize('NFC'), salt, 32, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 });
@@ -42,11 +44,17 @@ export function keysDir(home: string): string {
   return join(home, 'keys');
 }
 
-export function encryptKeyPair(analyst: string, pair: { publicKey: KeyObject; privateKey: KeyObject }, passphrase: string, created: string): EncryptedKeyFile {
+export function encryptKeyPair(
+  analyst: string,
+  pair: { publicKey: KeyObject; privateKey: KeyObject },
+  passphrase: string,
+  created: string,
+  kdf: { N: number; r: number; p: number } = SCRYPT,
+): EncryptedKeyFile {
   if (passphrase.length < 8) throw new VerilensError('weak-passphrase', 'the key passphrase must have at least 8 characters');
   const salt = randomBytes(16);
   const iv = randomBytes(12);
-  const key = derive(passphrase, salt, SCRYPT);
+  const key = derive(passphrase, salt, kdf);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(`verilens-ed25519-key:${analyst}`));
   const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
@@ -58,7 +66,7 @@ export function encryptKeyPair(analyst: string, pair: { publicKey: KeyObject; pr
     created,
     fingerprint: fingerprintOf(pair.publicKey),
     publicKeyPem: publicKeyPem(pair.publicKey),
-    kdf: { name: 'scrypt', ...SCRYPT, salt: salt.toString('base64') },
+    kdf: { name: 'scrypt', N: kdf.N, r: kdf.r, p: kdf.p, salt: salt.toString('base64') },
     cipher: { name: 'aes-256-gcm', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') },
     ciphertext: ciphertext.toString('base64'),
   };
@@ -76,7 +84,7 @@ function checkKeyFileShape(file: EncryptedKeyFile, source: string): void {
     typeof f === 'object' && f !== null &&
     typeof f['analyst'] === 'string' && typeof f['publicKeyPem'] === 'string' && typeof f['fingerprint'] === 'string' && b64(f['ciphertext']) &&
     typeof kdf === 'object' && kdf !== null && kdf['name'] === 'scrypt' && b64(kdf['salt']) &&
-    typeof n === 'number' && Number.isInteger(n) && n >= SCRYPT.N && n <= 1 << 20 && (n & (n - 1)) === 0 &&
+    typeof n === 'number' && Number.isInteger(n) && n >= MIN_N && n <= 1 << 20 && (n & (n - 1)) === 0 &&
     kdf['r'] === SCRYPT.r && typeof kdf['p'] === 'number' && Number.isInteger(kdf['p']) && kdf['p'] >= 1 && kdf['p'] <= 4 &&
     typeof cipher === 'object' && cipher !== null && cipher['name'] === 'aes-256-gcm' && b64(cipher['iv']) && b64(cipher['tag']);
   if (!ok) throw new VerilensError('bad-key', `${source}: damaged Verilens key file (missing fields or KDF parameters outside scrypt N 2^15..2^20, r 8, p 1..4)`);

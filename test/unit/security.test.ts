@@ -9,7 +9,7 @@ import { acquireCaseLock, LOCK_NAME } from '../../src/cases/lock.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { openEvidence } from '../../src/evidence/intake.js';
 import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
-import { loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
+import { decryptKeyFile, encryptKeyPair, loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
 import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trust-store.js';
 import type { ModelEntry } from '../../src/models/manifest.js';
 import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
@@ -228,5 +228,19 @@ describe('security: report verification', () => {
     const v = await verifyReport(r.paths.pdf, { home });
     assert.equal(v.valid, false, formatReportVerification(v));
     assert.match(v.reasons.join('\n'), /Chief Examiner/);
+  });
+});
+
+describe('security: key derivation strength', () => {
+  it('weak-scrypt-params: new key files use at least the OWASP scrypt cost (N 2^17, r 8), and older 2^15 files still open', async () => {
+    const home = tmp('scrypt');
+    await loadOrCreateAnalystKey(home, 'Ada', 'correct horse battery');
+    const path = join(home, 'keys', 'analyst.key.json');
+    const f = JSON.parse(readFileSync(path, 'utf8')) as { kdf: { N: number; r: number; p: number } };
+    assert.ok(f.kdf.N >= 2 ** 17 && f.kdf.r >= 8 && f.kdf.p >= 1, JSON.stringify(f.kdf));
+    const pair = generateEd25519();
+    const legacy = encryptKeyPair('Old', pair, 'correct horse battery', '2026-01-01T00:00:00.000Z', { N: 2 ** 15, r: 8, p: 1 });
+    assert.equal(legacy.kdf.N, 2 ** 15);
+    assert.equal(decryptKeyFile(legacy, 'correct horse battery').analyst, 'Old');
   });
 });
