@@ -103,16 +103,17 @@ function scanGraph(buf: Uint8Array, out: Set<string>, depth: number): void {
   }
 }
 
-function scanNode(buf: Uint8Array, out: Set<string>, depth: number): void {
-  for (const f of fields(buf)) {
-    if (f.no !== 5 || !f.bytes) continue;
-    for (const a of fields(f.bytes)) {
-      if (!a.bytes) continue;
-      if (a.no === 5 || a.no === 10) scanTensor(a.bytes, out);
-      else if (a.no === 6 || a.no === 11) scanGraph(a.bytes, out, depth + 1);
-      else if (a.no === 22 || a.no === 23) scanSparse(a.bytes, out);
-    }
+function scanAttribute(buf: Uint8Array, out: Set<string>, depth: number): void {
+  for (const a of fields(buf)) {
+    if (!a.bytes) continue;
+    if (a.no === 5 || a.no === 10) scanTensor(a.bytes, out);
+    else if (a.no === 6 || a.no === 11) scanGraph(a.bytes, out, depth + 1);
+    else if (a.no === 22 || a.no === 23) scanSparse(a.bytes, out);
   }
+}
+
+function scanNode(buf: Uint8Array, out: Set<string>, depth: number): void {
+  for (const f of fields(buf)) if (f.no === 5 && f.bytes) scanAttribute(f.bytes, out, depth);
 }
 
 /**
@@ -127,7 +128,11 @@ export function externalDataLocations(model: Uint8Array): string[] {
       sawGraph = true;
       scanGraph(f.bytes, out, 0);
     } else if (f.no === 25 && f.bytes) {
-      for (const n of fields(f.bytes)) if (n.no === 7 && n.bytes) scanNode(n.bytes, out, 1);
+      // FunctionProto: nodes (7) and default attribute values (attribute_proto, 11), which may hold tensors.
+      for (const n of fields(f.bytes)) {
+        if (n.no === 7 && n.bytes) scanNode(n.bytes, out, 1);
+        else if (n.no === 11 && n.bytes) scanAttribute(n.bytes, out, 1);
+      }
     }
   }
   if (!sawGraph) throw new ScanError('no graph in the model');

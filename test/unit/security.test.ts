@@ -12,6 +12,7 @@ import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
 import { decryptKeyFile, encryptKeyPair, loadOrCreateAnalystKey } from '../../src/keys/keyring.js';
 import { findTrustedKey, trustKey, type TrustPurpose } from '../../src/keys/trust-store.js';
 import type { ModelEntry } from '../../src/models/manifest.js';
+import { externalDataLocations } from '../../src/models/onnx-scan.js';
 import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
 import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
 import { formatReportVerification, verifyReport } from '../../src/reports/verify.js';
@@ -242,5 +243,15 @@ describe('security: key derivation strength', () => {
     const legacy = encryptKeyPair('Old', pair, 'correct horse battery', '2026-01-01T00:00:00.000Z', { N: 2 ** 15, r: 8, p: 1 });
     assert.equal(legacy.kdf.N, 2 ** 15);
     assert.equal(decryptKeyFile(legacy, 'correct horse battery').analyst, 'Old');
+  });
+});
+
+describe('security: ONNX external-data scan', () => {
+  it('onnx-scan-function-default-attribute: external data hidden in a function attribute default is found', () => {
+    const tensor = pbCat(pbInt(1, 4), pbInt(2, 1), pbField(8, 'k'), pbField(13, pbCat(pbField(1, 'location'), pbField(2, '../../secret.bin'))), pbInt(14, 1));
+    const attr = pbCat(pbField(1, 'k'), pbInt(20, 4), pbField(5, tensor));
+    const fn = pbCat(pbField(1, 'F'), pbField(10, 'org.example'), pbField(11, attr));
+    const model = Buffer.from(pbCat(pbInt(1, 8), pbField(7, pbField(2, 'g')), pbField(25, fn)));
+    assert.deepEqual(externalDataLocations(model), ['../../secret.bin']);
   });
 });
