@@ -127,6 +127,9 @@ export function externalDataLocations(model: Uint8Array): string[] {
     if (f.no === 7 && f.bytes) {
       sawGraph = true;
       scanGraph(f.bytes, out, 0);
+    } else if (f.no === 20 && f.bytes) {
+      // TrainingInfoProto: initialization (1) and algorithm (2) graphs; inference ignores them, the check does not.
+      for (const g of fields(f.bytes)) if ((g.no === 1 || g.no === 2) && g.bytes) scanGraph(g.bytes, out, 1);
     } else if (f.no === 25 && f.bytes) {
       // FunctionProto: nodes (7) and default attribute values (attribute_proto, 11), which may hold tensors.
       for (const n of fields(f.bytes)) {

@@ -254,4 +254,11 @@ describe('security: ONNX external-data scan', () => {
     const model = Buffer.from(pbCat(pbInt(1, 8), pbField(7, pbField(2, 'g')), pbField(25, fn)));
     assert.deepEqual(externalDataLocations(model), ['../../secret.bin']);
   });
+
+  it('onnx-scan-training-info: external data in a training-info graph is found', () => {
+    const tensor = pbCat(pbInt(1, 4), pbInt(2, 1), pbField(8, 'k'), pbField(13, pbCat(pbField(1, 'location'), pbField(2, '/etc/passwd'))), pbInt(14, 1));
+    const training = pbField(1, pbField(5, tensor));
+    const model = Buffer.from(pbCat(pbInt(1, 8), pbField(7, pbField(2, 'g')), pbField(20, training)));
+    assert.deepEqual(externalDataLocations(model), ['/etc/passwd']);
+  });
 });
