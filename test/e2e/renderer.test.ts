@@ -269,7 +269,25 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.getByLabel('Bookmark comment').fill('Compare this area with the original scan');
     await page.getByRole('button', { name: 'Bookmark view' }).click();
     await page.locator('.bookmarks li', { hasText: 'Compare this area' }).waitFor();
+    // Mark the first ELA finding as confirmed, with a comment.
+    const finding = panel.locator('.finding').first();
+    const code = await finding.getAttribute('data-code');
+    await finding.getByRole('button', { name: 'Mark' }).click();
+    await finding.getByLabel('Comment on finding').fill('matches the pasted penguin');
+    await finding.getByRole('button', { name: 'Confirmed' }).click();
+    await panel.locator(`.finding.marked-confirmed[data-code="${code}"]`).first().waitFor();
+    const marked = (await bridge.api.handlers.openCase(c!.id)).evidence.find((e) => e.name === 'ela_modified.jpg')!.marks;
+    assert.deepEqual(
+      marked.map((m) => [m.analyzer, m.code, m.mark, m.comment]),
+      [['ela', code, 'confirmed', 'matches the pasted penguin']],
+    );
+    // The magnifier follows the pointer over the image.
+    await key('m');
+    const box = (await page.getByTestId('viewer').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('.lens').waitFor();
     await shot('08-examine-override');
+    await key('m');
   });
 
   it('shows the integrity status of every model with its card', async () => {
