@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { JsonObject } from '../../contract/json.js';
 import type { ArtifactRef, Finding, Region, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalysisContext } from '../../engine/analyzer.js';
@@ -85,13 +85,16 @@ export interface Raw {
   channels: 1 | 3;
 }
 
-async function decodeRaw(ev: Evidence, bytes: Buffer): Promise<Raw> {
+/** The decode every ELA pixel comes from: first frame, stored orientation, flattened to sRGB. */
+function decoder(ev: Evidence, bytes: Buffer): Sharp {
+  return sharp(bytes, { failOn: 'error', limitInputPixels: ev.limits.maxPixels, page: 0, pages: 1, autoOrient: false }).flatten({ background: '#ffffff' }).toColourspace('srgb');
+}
+
+async function decodeRaw(ev: Evidence, bytes: Buffer, rect?: Rect): Promise<Raw> {
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: ev.limits.maxPixels, page: 0, pages: 1, autoOrient: false })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const pipeline = decoder(ev, bytes);
+    if (rect) pipeline.extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after sRGB conversion`);
     return { data, width: info.width, height: info.height, channels: 3 };
   } catch (err) {
@@ -159,18 +162,36 @@ export async function recompressionError(raw: Raw, quality: number, signal: Abor
   return plane;
 }
 
-/** Grid-aligned crop (origin on the 16-pixel MCU grid of the stored image) for the quality sweep. */
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Grid-aligned centre crop (origin on the 16-pixel MCU grid of the stored image) for the quality sweep. */
+function sweepRect(width: number, height: number): Rect {
+  const cw = Math.min(width, SWEEP_CROP);
+  const ch = Math.min(height, SWEEP_CROP);
+  return { x: Math.floor((width - cw) / 2 / 16) * 16, y: Math.floor((height - ch) / 2 / 16) * 16, width: cw, height: ch };
+}
+
 function sweepCrop(raw: Raw): Raw {
-  const cw = Math.min(raw.width, SWEEP_CROP);
-  const ch = Math.min(raw.height, SWEEP_CROP);
-  const x0 = Math.floor((raw.width - cw) / 2 / 16) * 16;
-  const y0 = Math.floor((raw.height - ch) / 2 / 16) * 16;
+  const { x: x0, y: y0, width: cw, height: ch } = sweepRect(raw.width, raw.height);
   const out = Buffer.allocUnsafe(cw * ch * raw.channels);
   for (let y = 0; y < ch; y++) {
     const s = ((y0 + y) * raw.width + x0) * raw.channels;
     raw.data.copy(out, y * cw * raw.channels, s, s + cw * raw.channels);
   }
   return { data: out, width: cw, height: ch, channels: raw.channels };
+}
+
+function runSweep(crop: Raw, qualities: readonly number[], signal: AbortSignal): Promise<{ quality: number; meanError: number }[]> {
+  return pool(
+    qualities.map((q) => async () => ({ quality: q, meanError: round(meanAbsDiff(crop.data, await roundTrip(crop.data, crop.width, crop.height, crop.channels, q)), 3) })),
+    PARALLEL,
+    signal,
+  );
 }
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
@@ -223,6 +244,16 @@ export const elaAnalyzer = defineAnalyzer({
     signal.throwIfAborted();
 
     ctx.progress(0.05, 'decoding');
+    // A JPEG decodes sequentially on one core, so the sweep's crop is decoded on its own (the same
+    // pixels: only rows down to the crop are read) and swept on a second core meanwhile.
+    const early =
+      ev.info.format === 'jpeg' && ev.info.width && ev.info.height
+        ? ((w: number, h: number) => {
+            const rect = sweepRect(w, h);
+            return decodeRaw(ev, bytes, rect).then(async (crop) => ({ rect, crop, sweep: await runSweep(crop, params.sweep, signal) }));
+          })(ev.info.width, ev.info.height)
+        : undefined;
+    early?.catch(() => undefined); // a failing file fails the full decode below, which reports it
     let raw: Raw;
     try {
       raw = await decodeRaw(ev, bytes);
@@ -248,12 +279,10 @@ export const elaAnalyzer = defineAnalyzer({
 
     // Quality sweep on a small grid-aligned crop, before the main buffers are reused.
     ctx.progress(0.15, 'quality sweep');
-    const crop = sweepCrop(raw);
-    const sweep = await pool(
-      params.sweep.map((q) => async () => ({ quality: q, meanError: round(meanAbsDiff(crop.data, await roundTrip(crop.data, crop.width, crop.height, crop.channels, q)), 3) })),
-      PARALLEL,
-      signal,
-    );
+    const pre = early ? await early.catch(() => undefined) : undefined;
+    const fits = pre && pre.crop.width === pre.rect.width && pre.crop.height === pre.rect.height && width === ev.info.width && height === ev.info.height;
+    const crop = fits ? pre.crop : sweepCrop(raw);
+    const sweep = fits ? pre.sweep : await runSweep(crop, params.sweep, signal);
     // A dip below both neighbours hints at the last save quality; a monotone curve says nothing.
     let qualityHint: number | null = null;
     for (let i = 1; i < sweep.length - 1; i++) {
