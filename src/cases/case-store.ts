@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { JsonObject } from '../contract/json.js';
@@ -183,6 +183,17 @@ function resultsLoader(dir: string): ResultsLoader {
   };
 }
 
+/**
+ * SHA-256 of a file stored in the case, null when it is missing, 'not-a-file' for anything but a
+ * plain file: a named pipe would block the read forever, and a symlink points out of the case.
+ */
+export async function hashStoredFile(path: string): Promise<string | null | 'not-a-file'> {
+  const st = await lstat(path).catch(() => null);
+  if (!st) return null;
+  if (!st.isFile()) return 'not-a-file';
+  return sha256File(path).catch(() => null);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -353,7 +364,7 @@ export class CaseSession {
     const sha = ev.info.sha256;
     const stored = `${EVIDENCE_DIR}/${sha}.${ev.info.format}`;
     const target = join(this.dir, stored);
-    const have = await sha256File(target).catch(() => null);
+    const have = await hashStoredFile(target);
     if (have !== sha) {
       if (have !== null) {
         // A damaged copy from before: keep it aside for examination instead of overwriting silently.
@@ -524,8 +535,11 @@ export async function verifyCase(dirIn: string): Promise<CaseVerification> {
   for (const e of state.evidence) {
     const path = join(dir, e.stored);
     const name = e.names[0] ?? e.sha256;
-    const actual = await sha256File(path).catch(() => null);
-    if (actual === null) {
+    const actual = await hashStoredFile(path);
+    if (actual === 'not-a-file') {
+      evidence.push({ sha256: e.sha256, name, stored: e.stored, status: 'altered' });
+      problems.push({ where: e.stored, message: `evidence ${name} is not a regular file in the case (a symlink, pipe or device was put in its place); evidence copies are plain read-only files` });
+    } else if (actual === null) {
       evidence.push({ sha256: e.sha256, name, stored: e.stored, status: 'missing' });
       problems.push({ where: e.stored, message: `evidence ${name} is missing from the case` });
     } else if (actual !== e.sha256) {

@@ -1,13 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { CaseSession, loadCase } from '../cases/case-store.js';
+import { CaseSession, hashStoredFile, loadCase } from '../cases/case-store.js';
 import { canonicalJson } from '../cases/canonical-json.js';
 import { writeFileDurable } from '../cases/durable.js';
 import type { CaseState } from '../cases/types.js';
 import type { AnalystKey } from '../keys/keyring.js';
 import { VerilensError } from '../util/errors.js';
-import { sha256File, sha256Hex } from '../util/hash.js';
+import { sha256Hex } from '../util/hash.js';
 import { extensionFor } from '../engine/artifacts.js';
 import { buildReport, type ReportDocument } from './model.js';
 import { renderReportPdf, type PdfImage, type ReportAssets } from './pdf.js';
@@ -96,9 +96,10 @@ export async function buildBundle(dir: string, key: AnalystKey, asOfSeq?: number
     throw new VerilensError('case-broken', `${dir}: the case has integrity problems (${first}); run 'verilens case verify' before reporting`);
   }
   for (const e of loaded.state.evidence) {
-    const actual = await sha256File(join(loaded.dir, e.stored)).catch(() => null);
+    const actual = await hashStoredFile(join(loaded.dir, e.stored));
     if (actual !== e.sha256) {
-      throw new VerilensError('evidence-altered', `${e.stored} (${e.names[0]}) ${actual ? `was altered (SHA-256 now ${actual})` : 'is missing'}; a report cannot be signed over it`);
+      const what = actual === 'not-a-file' ? 'is not a regular file (a symlink, pipe or device)' : actual ? `was altered (SHA-256 now ${actual})` : 'is missing';
+      throw new VerilensError('evidence-altered', `${e.stored} (${e.names[0]}) ${what}; a report cannot be signed over it`);
     }
   }
   const lines = loaded.lines.slice(0, seq);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
 import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
 import { formatReportVerification, verifyReport } from '../../src/reports/verify.js';
 import { exportReport } from '../../src/reports/export.js';
-import { CaseSession } from '../../src/cases/case-store.js';
+import { CaseSession, verifyCase } from '../../src/cases/case-store.js';
 import { canonicalJson } from '../../src/cases/canonical-json.js';
 import { sha256Hex } from '../../src/util/hash.js';
 import { ROOT } from '../helpers.js';
@@ -260,5 +260,42 @@ describe('security: ONNX external-data scan', () => {
     const training = pbField(1, pbField(5, tensor));
     const model = Buffer.from(pbCat(pbInt(1, 8), pbField(7, pbField(2, 'g')), pbField(20, training)));
     assert.deepEqual(externalDataLocations(model), ['/etc/passwd']);
+  });
+});
+
+describe('security: hostile case folders', () => {
+  it('case-evidence-fifo-or-symlink: a stored evidence copy replaced by a pipe or a symlink is reported, never waited on or followed', { skip: process.platform === 'win32' }, async () => {
+    const dir = join(tmp('casefifo'), 'case');
+    const c = await CaseSession.create(dir, { title: 'fifo', analyst: 'Ada' });
+    let stored: string;
+    try {
+      stored = (await c.addEvidence(join(ROOT, 'test', 'fixtures', 'images', 'noexif.jpg'))).stored;
+    } finally {
+      await c.close();
+    }
+    const copy = join(dir, stored);
+    const original = readFileSync(copy);
+    unlinkSync(copy);
+    execFileSync('mkfifo', [copy]);
+    let timer: NodeJS.Timeout | undefined;
+    const v = await Promise.race([
+      verifyCase(dir),
+      new Promise<null>((res) => {
+        timer = setTimeout(() => res(null), 3000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (v === null) closeSync(openSync(copy, fsc.O_WRONLY | fsc.O_NONBLOCK));
+    assert.ok(v, 'case verify hung on a named pipe');
+    assert.equal(v.ok, false);
+    assert.match(v.problems.map((p) => p.message).join('\n'), /not a regular file/);
+    // A symlink to an outside file with the right bytes is not an evidence copy either.
+    unlinkSync(copy);
+    const outside = join(tmp('outside'), 'x.jpg');
+    writeFileSync(outside, original);
+    symlinkSync(outside, copy);
+    const w = await verifyCase(dir);
+    assert.equal(w.ok, false);
+    assert.match(w.problems.map((p) => p.message).join('\n'), /not a regular file/);
   });
 });
