@@ -250,25 +250,17 @@ export function cardSection(markdown: string, id: string): string {
 
 function modelCard(e: ModelEntry, section: string): string {
   const lines = [
-    ...(section ? [section, '', '---', 'From the manifest:', ''] : []),
-    e.title,
-    '',
-    `Role: ${e.role}. Licence: ${e.licence}.`,
-    `Upstream: ${e.upstream.repository ?? ''} ${e.upstream.commit ?? ''} ${e.upstream.path ?? ''}`.trim(),
-    `Input: ${JSON.stringify(e.input)}`,
-    `Thresholds: ${
+    ...(section ? [section, ''] : [`## ${e.title}`, '']),
+    '### From the manifest',
+    `- **Role**: ${e.role}; **licence**: ${e.licence}`,
+    `- **Upstream**: ${[e.upstream.repository, e.upstream.commit, e.upstream.path].filter(Boolean).join(' ')}`,
+    `- **Thresholds**: ${
       Object.entries(e.thresholds)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || 'none'
-    }`,
-    `Strength: ${e.strength} signal.`,
-    '',
-    'Measured performance:',
-    ...(e.performance.length
-      ? e.performance.map((p) => `  ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? ` — ${p.note}` : ''}`)
-      : ['  none recorded']),
-    '',
-    `Limits: ${e.limits}`,
+    }; **strength**: ${e.strength} signal`,
+    ...e.performance.map((p) => `- **Measured**: ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? `, ${p.note}` : ''}`),
+    `- **Limits**: ${e.limits}`,
   ];
   return lines.join('\n');
 }

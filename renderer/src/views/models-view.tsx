@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ModelStatus } from '../../../src/contract/api.js';
 import { Sha } from '../components/badges.js';
 import { api } from '../bridge.js';
+import { Markdown } from '../components/markdown.js';
 
 const STATUS_TEXT: Record<ModelStatus['status'], string> = {
   verified: 'Verified',
@@ -66,7 +67,7 @@ export function ModelsView() {
         <section className="card model-card">
           <h2>{current.id}</h2>
           {current.licence && <p className="muted small">Licence: {current.licence}</p>}
-          <pre className="card-text">{current.card ?? 'No model card was shipped with this model.'}</pre>
+          {current.card ? <Markdown text={current.card} /> : <p className="muted">No model card was shipped with this model.</p>}
         </section>
       )}
     </div>
