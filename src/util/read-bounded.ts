@@ -1,3 +1,4 @@
+import { constants as fsc } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { VerilensError } from './errors.js';
 
@@ -7,7 +8,8 @@ import { VerilensError } from './errors.js';
  * the size read. ENOENT and other open errors are thrown as they are (callers word them).
  */
 export async function readFileBounded(path: string, max: number, what: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
+  // Non-blocking open: a named pipe in place of the file must not block us before the fstat refuses it.
+  const fh = await open(path, fsc.O_RDONLY | ((fsc as Record<string, number>)['O_NONBLOCK'] ?? 0));
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new VerilensError('not-a-file', `${path}: ${what} is not a regular file`);

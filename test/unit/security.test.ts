@@ -299,3 +299,21 @@ describe('security: hostile case folders', () => {
     assert.match(w.problems.map((p) => p.message).join('\n'), /not a regular file/);
   });
 });
+
+describe('security: pipes in place of trust files', () => {
+  it('manifest-fifo-hang: a named pipe as manifest.json or report .sig is refused, not waited on', { skip: process.platform === 'win32' }, async () => {
+    const dir = tmp('manfifo');
+    execFileSync('mkfifo', [join(dir, 'manifest.json')]);
+    execFileSync('mkfifo', [join(dir, 'r.sig')]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((res) => {
+      timer = setTimeout(() => res(null), 3000);
+    });
+    const [m, r] = await Promise.all([Promise.race([checkManifest(dir, { home: tmp('home') }), timeout]), Promise.race([verifyReport(join(dir, 'r.pdf'), { home: tmp('home') }), timeout])]);
+    clearTimeout(timer);
+    for (const f of ['manifest.json', 'r.sig']) if (!(f === 'manifest.json' ? m : r)) closeSync(openSync(join(dir, f), fsc.O_WRONLY | fsc.O_NONBLOCK));
+    assert.ok(m && r, 'hung on a named pipe');
+    assert.match(m.problem ?? '', /not a regular file/);
+    assert.match(r.reasons.join('\n'), /not a regular file/);
+  });
+});
