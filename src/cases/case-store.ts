@@ -579,8 +579,16 @@ export async function verifyCase(dirIn: string): Promise<CaseVerification> {
       } else {
         const behind = loaded.lines.length - (at + 1);
         const ref = behind === 0 ? state : (await replay(loaded.lines, resultsLoader(dir), at + 1)).state;
-        if (canonicalJson(ref) !== canonicalJson(snap)) {
-          const keys = Object.keys(ref).filter((k) => canonicalJson((ref as unknown as JsonObject)[k]) !== canonicalJson((snap as unknown as Record<string, unknown>)[k]));
+        // A hand-edited case.json may hold what canonical JSON refuses (1e999 is Infinity): that is a difference too.
+        const canon = (v: unknown): string | null => {
+          try {
+            return canonicalJson(v);
+          } catch {
+            return null;
+          }
+        };
+        if (canon(ref) === null || canon(ref) !== canon(snap)) {
+          const keys = Object.keys(ref).filter((k) => canon((ref as unknown as JsonObject)[k]) !== canon((snap as unknown as Record<string, unknown>)[k]));
           problems.push({ where: CASE_FILE, message: `${CASE_FILE} differs from what custody.log records (in: ${keys.join(', ') || 'layout'}): one of them was edited` });
         }
         if (behind > 0) notes.push(`${CASE_FILE} is ${behind} entr${behind === 1 ? 'y' : 'ies'} behind custody.log (a write was interrupted); it is refreshed on the next change`);

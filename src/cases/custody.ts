@@ -147,7 +147,13 @@ export function walkChain(text: string): ChainReport {
         breaks.push({ line, problem: 'bad-entry', message: `line ${line} is JSON but not a custody entry (missing or wrong seq, time, type, actor, data or prev)` });
       } else {
         entry = parsed;
-        if (canonicalJson(parsed) !== t) {
+        let canonical: string | null;
+        try {
+          canonical = canonicalJson(parsed);
+        } catch {
+          canonical = null; // e.g. 1e999 parses to Infinity: not JSON Verilens could have written
+        }
+        if (canonical !== t) {
           breaks.push({ line, problem: 'not-canonical', message: `line ${line} is not in canonical form (it was rewritten by something other than Verilens)` });
         }
         if (parsed.seq !== line) {

@@ -317,3 +317,30 @@ describe('security: pipes in place of trust files', () => {
     assert.match(r.reasons.join('\n'), /not a regular file/);
   });
 });
+
+describe('security: custody log parsing', () => {
+  it('custody-non-json-number: a line holding 1e999 is reported as a break on that line, not a crash of case verify', async () => {
+    const dir = join(tmp('custnum'), 'case');
+    const c = await CaseSession.create(dir, { title: 'numbers', analyst: 'Ada' });
+    await c.annotate({ kind: 'note', text: 'first' });
+    await c.close();
+    const log = join(dir, 'custody.log');
+    const lines = readFileSync(log, 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('"seq":2', '"seq":2,"x":1e999');
+    writeFileSync(log, lines.join('\n'));
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.ok(v.problems.some((p) => p.where === 'custody.log line 2'), JSON.stringify(v.problems));
+  });
+
+  it('case-json-non-json-number: a case.json holding 1e999 is reported, not a crash of case verify', async () => {
+    const dir = join(tmp('casenum'), 'case');
+    const c = await CaseSession.create(dir, { title: 'numbers', analyst: 'Ada' });
+    await c.close();
+    const path = join(dir, 'case.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"version": 1', '"version": 1e999'));
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, false);
+    assert.ok(v.problems.some((p) => p.where === 'case.json'), JSON.stringify(v.problems));
+  });
+});
