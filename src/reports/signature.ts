@@ -48,5 +48,11 @@ export function signReport(signed: SignedReport, key: { privateKey: KeyObject; p
 }
 
 export function checkSignature(sig: SignatureFile, publicKey: KeyObject): boolean {
-  return verifyBytes(publicKey, signingInput(sig.signed), Buffer.from(sig.signature, 'base64'));
+  let input: Buffer;
+  try {
+    input = signingInput(sig.signed);
+  } catch {
+    return false; // a payload canonical JSON refuses (1e999 is Infinity) was never signed by Verilens
+  }
+  return verifyBytes(publicKey, input, Buffer.from(sig.signature, 'base64'));
 }

@@ -344,3 +344,17 @@ describe('security: custody log parsing', () => {
     assert.ok(v.problems.some((p) => p.where === 'case.json'), JSON.stringify(v.problems));
   });
 });
+
+describe('security: report signature parsing', () => {
+  it('report-sig-non-json-number: a .sig whose signed payload holds 1e999 gives INVALID, not an exception', async () => {
+    const dir = tmp('signum');
+    const pair = generateEd25519();
+    const pem = publicKeyPem(pair.publicKey);
+    const fp = (await trustKey(tmp('fp2'), pem, { name: 'x', purposes: ['reports'] })).fingerprint;
+    const text = `{"algorithm":"ed25519","format":"verilens-report-signature","publicKeyPem":${JSON.stringify(pem)},"signature":"AA==","signed":{"signer":"${fp}","custodyEntries":1e999},"signerName":"x","version":1}`;
+    writeFileSync(join(dir, 'r.sig'), text);
+    const v = await verifyReport(join(dir, 'r.pdf'), { home: tmp('home') });
+    assert.equal(v.valid, false);
+    assert.ok(v.checks.some((c) => c.name === 'signature' && !c.ok));
+  });
+});
