@@ -1,7 +1,4 @@
-import { promisify } from 'node:util';
-import { constants as zc, crc32 as zcrc32, deflateRaw, deflateSync } from 'node:zlib';
-
-const deflateRawAsync = promisify(deflateRaw);
+import { constants as zc, crc32 as zcrc32, createDeflate, deflateRawSync, deflateSync } from 'node:zlib';
 
 /**
  * Perceptually uniform colour map (inferno) for heatmaps: lightness rises with the value, so
@@ -179,9 +176,34 @@ export function adler32Combine(adler1: number, adler2: number, len2: number): nu
 interface PngBand {
   y0: number;
   rows: number;
-  adler: number;
   length: number;
-  deflated: Promise<Buffer>;
+  deflated: Promise<{ data: Buffer; adler: number }>;
+}
+
+/**
+ * Deflate one band on the thread pool as a zlib stream, sync-flushed and then finished, which ends
+ * in an empty final block (03 00) and the band's Adler-32: the checksum comes free with the
+ * compression. Returns the raw-deflate part up to the sync marker, and that checksum.
+ */
+function deflateBand(raw: Buffer, level: number): Promise<{ data: Buffer; adler: number }> {
+  return new Promise((resolve, reject) => {
+    const z = createDeflate({ level, strategy: zc.Z_RLE, chunkSize: Math.max(64 * 1024, Math.min(raw.length, 4 << 20)) });
+    const out: Buffer[] = [];
+    z.on('data', (c: Buffer) => out.push(c));
+    z.on('error', reject);
+    z.on('end', () => {
+      const all = Buffer.concat(out);
+      const n = all.length;
+      if (n >= 8 && all[0] === 0x78 && all[n - 6] === 0x03 && all[n - 5] === 0x00) {
+        resolve({ data: all.subarray(2, n - 6), adler: all.readUInt32BE(n - 4) });
+      } else {
+        // Another zlib build may end differently: compress this band the plain way.
+        resolve({ data: deflateRawSync(raw, { level, strategy: zc.Z_RLE, finishFlush: zc.Z_SYNC_FLUSH }), adler: adler32(raw) });
+      }
+    });
+    z.write(raw);
+    z.flush(zc.Z_SYNC_FLUSH, () => z.end());
+  });
 }
 
 /**
@@ -212,9 +234,9 @@ export class IndexedPngStream {
       raw[y * (w + 1)] = 0; // filter: none
       raw.set(indices.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
     }
-    const deflated = deflateRawAsync(raw, { level: this.level, strategy: zc.Z_RLE, finishFlush: zc.Z_SYNC_FLUSH });
+    const deflated = deflateBand(raw, this.level);
     deflated.catch(() => undefined); // awaited in finish(); never an unhandled rejection meanwhile
-    this.bands.push({ y0, rows, adler: adler32(raw), length: raw.length, deflated });
+    this.bands.push({ y0, rows, length: raw.length, deflated });
   }
 
   /** The PNG file, once every row has been added exactly once; the palette may depend on all rows. */
@@ -222,14 +244,15 @@ export class IndexedPngStream {
     const { ihdr, plte } = indexedHeader(this.width, this.height, palette);
     const bands = [...this.bands].sort((a, b) => a.y0 - b.y0);
     let y = 0;
-    let adler = 1;
     for (const b of bands) {
       if (b.y0 !== y) throw new RangeError(`PNG rows ${y}..${b.y0} missing or added twice`);
       y += b.rows;
-      adler = adler32Combine(adler, b.adler, b.length);
     }
     if (y !== this.height) throw new RangeError(`PNG rows ${y}..${this.height} missing`);
-    const parts = await Promise.all(bands.map((b) => b.deflated));
+    const done = await Promise.all(bands.map((b) => b.deflated));
+    let adler = 1;
+    for (let i = 0; i < bands.length; i++) adler = adler32Combine(adler, (done[i] as { adler: number }).adler, (bands[i] as PngBand).length);
+    const parts = done.map((d) => d.data);
     const tail = Buffer.alloc(9);
     tail.set([0x01, 0x00, 0x00, 0xff, 0xff]); // empty final stored block
     tail.writeUInt32BE(adler, 5);
