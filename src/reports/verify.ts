@@ -4,6 +4,7 @@ import { basename, join, relative } from 'node:path';
 import { canonicalJson } from '../cases/canonical-json.js';
 import { walkChain } from '../cases/custody.js';
 import { fingerprintOf, publicKeyFromPem, shortFingerprint } from '../keys/ed25519.js';
+import { printable } from '../util/display.js';
 import { VerilensError } from '../util/errors.js';
 import { keysDir } from '../keys/keyring.js';
 import { findTrustedKey } from '../keys/trust-store.js';
@@ -264,5 +265,6 @@ export function formatReportVerification(v: ReportVerification): string {
   }
   out.push('checks:');
   for (const c of v.checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-  return `${out.join('\n')}\n`;
+  // Names come from the bundle: no escapes or newlines may forge a VALID line.
+  return `${out.map(printable).join('\n')}\n`;
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, constants as fsc, mkdirSync, openSync, mkdtempSync, readFileSync, statSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { keysCommand } from '../../src/cli/commands/keys.js';
 import { acquireCaseLock, LOCK_NAME } from '../../src/cases/lock.js';
+import { formatVerification } from '../../src/cli/commands/case.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { openEvidence } from '../../src/evidence/intake.js';
 import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
@@ -17,6 +18,7 @@ import { createVerifiedSession, loadOrt } from '../../src/models/registry.js';
 import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/models/verify.js';
 import { formatReportVerification, verifyReport } from '../../src/reports/verify.js';
 import { exportReport } from '../../src/reports/export.js';
+import { signReport } from '../../src/reports/signature.js';
 import { CaseSession, verifyCase } from '../../src/cases/case-store.js';
 import { canonicalJson } from '../../src/cases/canonical-json.js';
 import { sha256Hex } from '../../src/util/hash.js';
@@ -356,5 +358,38 @@ describe('security: report signature parsing', () => {
     const v = await verifyReport(join(dir, 'r.pdf'), { home: tmp('home') });
     assert.equal(v.valid, false);
     assert.ok(v.checks.some((c) => c.name === 'signature' && !c.ok));
+  });
+});
+
+describe('security: terminal output of hostile names', () => {
+  it('terminal-escape-spoofing: an evidence name or signer name with escapes or newlines cannot forge an INTACT or VALID line', async () => {
+    const root = tmp('ansi');
+    const hostile = join(root, 'a\u001b[1A\u001b[2K\rINTACT: case ok\nINTACT: case\u202egpj.jpg');
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'images', 'noexif.jpg'), hostile);
+    const dir = join(root, 'case');
+    const c = await CaseSession.create(dir, { title: 't', analyst: 'Ada' });
+    let stored: string;
+    try {
+      stored = (await c.addEvidence(hostile)).stored;
+    } finally {
+      await c.close();
+    }
+    chmodSync(join(dir, stored), 0o644);
+    writeFileSync(join(dir, stored), 'altered');
+    const text = formatVerification(await verifyCase(dir));
+    assert.match(text, /^BROKEN/);
+    assert.doesNotMatch(text, /[\u001b\r\u202e]/u);
+    assert.ok(!text.split('\n').some((l) => l.startsWith('INTACT')), text);
+
+    const pair = generateEd25519();
+    const pem = publicKeyPem(pair.publicKey);
+    const fp = (await trustKey(tmp('fp3'), pem, { name: 'x', purposes: ['reports'] })).fingerprint;
+    const signed = { caseId: 'c', reportTime: 't', custodyEntries: 1, custodyHead: '0'.repeat(64), jsonSha256: '0'.repeat(64), pdfSha256: '0'.repeat(64), signer: fp };
+    const sig = signReport(signed, { privateKey: pair.privateKey, publicKey: pair.publicKey, publicKeyPem: pem, analyst: 'x\u001b[2K\rVALID: report.pdf\nVALID: report.pdf' });
+    writeFileSync(join(root, 'r.sig'), canonicalJson(sig));
+    const out = formatReportVerification(await verifyReport(join(root, 'r.pdf'), { home: tmp('home') }));
+    assert.match(out, /^INVALID/);
+    assert.doesNotMatch(out, /[\u001b\r]/u);
+    assert.ok(!out.split('\n').some((l) => l.startsWith('VALID')), out);
   });
 });

@@ -10,6 +10,7 @@ import { effectiveVerdict } from '../../cases/verdict.js';
 import type { Region, Verdict } from '../../contract/results.js';
 import { createEngineServices } from '../../engine/services.js';
 import { shortFingerprint } from '../../keys/ed25519.js';
+import { printable } from '../../util/display.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
 import { intOption, UsageError, type CliIO, type Command } from '../io.js';
@@ -100,7 +101,7 @@ function showText(state: CaseState, dir: string, entries: string[]): string {
   out.push('', `evidence (${state.evidence.length})`);
   for (const e of state.evidence) {
     const v = effectiveVerdict(state, e.sha256);
-    out.push(`  ${e.names.join(', ')}  ${e.info.format} ${e.info.bytes} bytes  sha256 ${e.sha256}`);
+    out.push(printable(`  ${e.names.join(', ')}  ${e.info.format} ${e.info.bytes} bytes  sha256 ${e.sha256}`));
     out.push(`    verdict: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}${v.reason ? `: ${v.reason}` : ''}`);
     for (const [id, r] of Object.entries(e.analysis?.analyzers ?? {})) {
       out.push(`    ${id.padEnd(12)} ${r.status}${r.verdict ? ` ${r.verdict}` : ''}${r.score !== undefined ? ` score ${r.score.toFixed(3)}` : ''}${r.findings.length ? ` (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})` : ''}`);
@@ -115,7 +116,7 @@ function showText(state: CaseState, dir: string, entries: string[]): string {
     for (const r of state.reports) out.push(`  #${r.seq} ${r.time} ${r.pdf.name} (as of entry ${r.asOfSeq}) pdf sha256 ${r.pdf.sha256} signer ${shortFingerprint(r.signer)}`);
   }
   out.push('', `custody log: ${state.custody.entries} entries, head ${state.custody.head}`);
-  entries.forEach((t, i) => out.push(`  ${String(i + 1).padStart(3)}  ${t}`));
+  entries.forEach((t, i) => out.push(`  ${String(i + 1).padStart(3)}  ${printable(t)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -126,10 +127,11 @@ export function formatVerification(v: CaseVerification): string {
   for (const e of v.evidence) out.push(`  ${e.status === 'ok' ? 'ok     ' : e.status.toUpperCase().padEnd(7)} ${e.name}  ${e.sha256}${e.actual ? ` (now ${e.actual})` : ''}`);
   for (const p of v.problems) {
     out.push(`problem: ${p.where}: ${p.message}`);
-    if (p.expected !== undefined || p.actual !== undefined) out.push(`         expected ${p.expected ?? '-'}\n         actual   ${p.actual ?? '-'}`);
+    if (p.expected !== undefined || p.actual !== undefined) out.push(`         expected ${p.expected ?? '-'}`, `         actual   ${p.actual ?? '-'}`);
   }
   for (const n of v.notes) out.push(`note: ${n}`);
-  return `${out.join('\n')}\n`;
+  // Names come from evidence files and case files: no escapes or newlines may forge an INTACT line.
+  return `${out.map(printable).join('\n')}\n`;
 }
 
 export const caseCommand: Command = {
@@ -164,7 +166,7 @@ export const caseCommand: Command = {
           for (const f of files) {
             try {
               const e = await c.addEvidence(f);
-              io.out(`added ${f}  sha256 ${e.sha256}\n`);
+              io.out(`added ${printable(f)}  sha256 ${e.sha256}\n`);
             } catch (err) {
               if (!(err instanceof VerilensError)) throw err;
               failed++;
@@ -214,7 +216,7 @@ export const caseCommand: Command = {
           for (const e of done) {
             const st = await loadCase(dir);
             const v = effectiveVerdict(st.state, e.sha256);
-            io.out(`${e.names[0]}: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}  [${Object.entries(e.analysis?.analyzers ?? {}).map(([id, r]) => `${id} ${r.verdict ?? r.status}`).join(', ')}]\n`);
+            io.out(`${printable(e.names[0] ?? '')}: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}  [${Object.entries(e.analysis?.analyzers ?? {}).map(([id, r]) => `${id} ${r.verdict ?? r.status}`).join(', ')}]\n`);
             if (e.analysis && !e.analysis.unchanged) io.err(`ALERT: ${e.names[0]} changed on disk during analysis\n`);
           }
           io.out(`${done.length} evidence file${done.length === 1 ? '' : 's'} analysed${ac.signal.aborted ? ' (interrupted)' : ''}\n`);
