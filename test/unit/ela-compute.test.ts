@@ -93,6 +93,9 @@ describe('ela compute', () => {
       plain.add(ref, 24);
       assert.deepEqual(plain.hist, js.hist);
       assert.deepEqual(plain.grid().means, js.grid().means);
+      let sad = 0;
+      for (let i = 0; i < a.length; i++) sad += Math.abs(a[i]! - b[i]!);
+      assert.equal(simdKernels()?.sumAbsDiff(a, b), sad);
     }
   });
 

@@ -20,6 +20,7 @@ import {
   type OutlierCluster,
   type Plane,
 } from './compute.js';
+import { simdKernels } from './simd.js';
 import { elaScore, MIN_CLUSTER_BLOCKS, MIN_SCORED_BLOCKS, SCORE_THRESHOLD } from './score.js';
 
 export const ELA_DEFAULTS = {
@@ -194,13 +195,17 @@ function runSweep(crop: Raw, qualities: readonly number[], signal: AbortSignal):
   );
 }
 
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+/** Mean absolute difference over all channel bytes. */
+export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  if (!a.length) return 0;
+  const k = simdKernels();
+  if (k) return k.sumAbsDiff(a, b) / a.length;
   let s = 0;
   for (let i = 0; i < a.length; i++) {
     const d = (a[i] as number) - (b[i] as number);
     s += d < 0 ? -d : d;
   }
-  return a.length ? s / a.length : 0;
+  return s / a.length;
 }
 
 function regionOf(c: OutlierCluster, grid: BlockGrid, width: number, height: number): Region {

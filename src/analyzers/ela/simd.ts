@@ -36,6 +36,10 @@ const shuffle = (lanes: readonly number[]): number[] => simd(0x0d, ...lanes);
 const V_OR = simd(0x50);
 const SUB_SAT_U = simd(0x73);
 const MAX_U = simd(0x79);
+const EXTADD_I8_U = simd(0x7d); // i16x8.extadd_pairwise_i8x16_u
+const EXTADD_I16_U = simd(0x7f); // i32x4.extadd_pairwise_i16x8_u
+const I32X4_ADD = simd(0xae);
+const lane32 = (l: number): number[] => simd(0x1b, l); // i32x4.extract_lane
 
 function uleb(v: number): number[] {
   const out: number[] = [];
@@ -147,12 +151,41 @@ function accBody(): number[] {
   return [...vec([[...uleb(7), I32]]), ...code];
 }
 
+/** sad(a, b, groups) -> sum of |a - b| over `groups` runs of 16 bytes (callers keep it < 2^31). */
+function sadBody(): number[] {
+  const [A, B, N] = [0, 1, 2];
+  const [X, Y, ACC] = [3, 4, 5]; // v128 locals start at zero
+  const code = [
+    ...BLOCK, ...LOOP,
+    ...get(N), EQZ, ...brIf(1),
+    ...get(ACC),
+    ...get(A), ...v128Load(0), ...set(X),
+    ...get(B), ...v128Load(0), ...set(Y),
+    ...get(X), ...get(Y), ...SUB_SAT_U, ...get(Y), ...get(X), ...SUB_SAT_U, ...V_OR,
+    ...EXTADD_I8_U, ...EXTADD_I16_U, ...I32X4_ADD, ...set(ACC),
+    ...get(A), ...i32Const(16), ADD, ...set(A),
+    ...get(B), ...i32Const(16), ADD, ...set(B),
+    ...get(N), ...i32Const(1), SUB, ...set(N),
+    ...br(0), END, END,
+    ...get(ACC), ...lane32(0), ...get(ACC), ...lane32(1), ADD, ...get(ACC), ...lane32(2), ADD, ...get(ACC), ...lane32(3), ADD,
+    END,
+  ];
+  return [...vec([[...uleb(3), V128]]), ...code];
+}
+
 function moduleBytes(): Uint8Array {
-  const types = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]]));
+  const types = section(
+    1,
+    vec([
+      [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0],
+      [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0],
+      [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])],
+    ]),
+  );
   const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]));
-  const funcs = section(3, vec([[0], [1]]));
-  const exports = section(7, vec([[...name('diff'), 0x00, 0], [...name('acc'), 0x00, 1]]));
-  const bodies = [diffBody(), accBody()].map((b) => [...uleb(b.length), ...b]);
+  const funcs = section(3, vec([[0], [1], [2]]));
+  const exports = section(7, vec([[...name('diff'), 0x00, 0], [...name('acc'), 0x00, 1], [...name('sad'), 0x00, 2]]));
+  const bodies = [diffBody(), accBody(), sadBody()].map((b) => [...uleb(b.length), ...b]);
   const code = section(10, vec(bodies));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
@@ -167,6 +200,8 @@ export interface SimdKernels {
   acc(plane: Uint8Array, width: number, y0: number, bs: number, hist: Uint32Array, sums: Float64Array): void;
   /** diff then acc on the same rows, the error staying in wasm memory in between. */
   diffAcc(a: Uint8Array, b: Uint8Array, out: Uint8Array, width: number, y0: number, bs: number, hist: Uint32Array, sums: Float64Array): void;
+  /** Sum of |a[i] - b[i]| over all bytes (the two arrays have the same length). */
+  sumAbsDiff(a: Uint8Array, b: Uint8Array): number;
 }
 
 let cached: SimdKernels | null | undefined;
@@ -196,6 +231,7 @@ function instantiate(): SimdKernels {
   const inst = new wasm.Instance(new wasm.Module(moduleBytes()), { env: { mem } });
   const wDiff = inst.exports['diff'] as (a: number, b: number, o: number, groups: number) => void;
   const wAcc = inst.exports['acc'] as (p: number, w: number, rows: number, bs: number, sums: number, hist: number) => void;
+  const wSad = inst.exports['sad'] as (a: number, b: number, groups: number) => number;
   let u8 = new Uint8Array(mem.buffer);
   const ensure = (bytes: number): void => {
     if (bytes > mem.buffer.byteLength) {
@@ -257,6 +293,21 @@ function instantiate(): SimdKernels {
       ensure(planeAt + rows * width);
       u8.set(plane.subarray(0, rows * width), planeAt);
       runAcc(planeAt, width, rows, y0, bs, hist, sums);
+    },
+    sumAbsDiff(a, b) {
+      const CHUNK = 1 << 20; // 2^20 x 255 stays below 2^31 in the kernel's i32 result
+      let total = 0;
+      for (let off = 0; off < a.length; off += CHUNK) {
+        const n = Math.min(CHUNK, a.length - off);
+        const bAt = up16(16 + n);
+        ensure(bAt + n);
+        u8.set(a.subarray(off, off + n), 16);
+        u8.set(b.subarray(off, off + n), bAt);
+        const groups = Math.floor(n / 16);
+        total += wSad(16, bAt, groups) >>> 0;
+        for (let i = groups * 16; i < n; i++) total += Math.abs((u8[16 + i] as number) - (u8[bAt + i] as number));
+      }
+      return total;
     },
     diffAcc(a, b, out, width, y0, bs, hist, sums) {
       const rows = Math.floor(out.length / width);
