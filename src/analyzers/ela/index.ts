@@ -132,7 +132,17 @@ async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number, sign
 
 const PARALLEL = Math.max(2, Math.min(4, availableParallelism()));
 /** Pixels per recompression strip: bounds the memory in flight (x PARALLEL) for huge images. */
-const STRIP_PIXELS = 1_000_000;
+const STRIP_PIXELS = 2_000_000;
+
+/**
+ * Rows per strip: at most about STRIP_PIXELS, and a strip count that is a multiple of PARALLEL
+ * so no core idles on a lone last strip. Bigger strips cost less: each carries 32 rows of
+ * context that are coded twice, and each is two sharp calls.
+ */
+function stripRowsFor(width: number, height: number): number {
+  const n = Math.ceil(Math.ceil((width * height) / STRIP_PIXELS) / PARALLEL) * PARALLEL;
+  return Math.max(64, Math.ceil(height / n / 16) * 16);
+}
 
 /**
  * Error plane of a recompression at `quality`, in strips on the MCU grid processed in parallel:
@@ -141,7 +151,7 @@ const STRIP_PIXELS = 1_000_000;
 export async function recompressionError(raw: Raw, quality: number, signal: AbortSignal, stripRows?: number, acc?: ErrorAccumulator, png?: IndexedPngStream): Promise<Uint8Array> {
   const { width: w, height: h, channels: c } = raw;
   const plane = new Uint8Array(w * h);
-  const bands = strips(h, stripRows ?? Math.max(64, Math.floor(STRIP_PIXELS / w)));
+  const bands = strips(h, stripRows ?? stripRowsFor(w, h));
   await pool(
     bands.map((s) => async () => {
       const back = await roundTrip(raw.data.subarray(s.e0 * w * c, s.e1 * w * c), w, s.e1 - s.e0, c, quality);
