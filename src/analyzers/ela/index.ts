@@ -132,7 +132,7 @@ async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number, sign
 
 const PARALLEL = Math.max(2, Math.min(4, availableParallelism()));
 /** Pixels per recompression strip: bounds the memory in flight (x PARALLEL) for huge images. */
-const STRIP_PIXELS = 2_000_000;
+const STRIP_PIXELS = 1_500_000;
 
 /**
  * Rows per strip: at most about STRIP_PIXELS, and a strip count that is a multiple of PARALLEL
