@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,23 @@ async function buildRenderer(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: join(RENDERER, 'vite.config.ts'), logLevel: 'error' });
 }
+
+describe('renderer static checks', () => {
+  it('typechecks strictly with the DOM library (renderer/tsconfig.json)', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(RENDERER, 'tsconfig.json'), '--noEmit'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it('ships index.html with the strict CSP and no inline script or style', async () => {
+    const html = await readFile(join(RENDERER, 'index.html'), 'utf8');
+    assert.ok(html.includes(`content="default-src 'none'; script-src 'self'; img-src 'self' verilens: data: blob:; style-src 'self'"`));
+    assert.doesNotMatch(html, /<style|<script(?![^>]*\bsrc=)|\sstyle=/);
+  });
+});
 
 describe('renderer end-to-end (Vite build in Chromium, real engine through the test bridge)', { skip }, () => {
   let browser: Browser;
