@@ -338,7 +338,15 @@ export const elaAnalyzer = defineAnalyzer({
     const shown = await downscale(plane, params.maxPixels);
     const downscaled = shown.width !== plane.width || shown.height !== plane.height;
     const heatPalette = amplifiedPalette(infernoLut(256), fullScale);
-    const heatPng = pngStream ? await pngStream.finish(heatPalette) : encodeIndexedPng(shown.data, shown.width, shown.height, heatPalette);
+    let heatPng: Buffer;
+    if (pngStream) {
+      heatPng = await pngStream.finish(heatPalette);
+    } else {
+      // Rotated or downscaled: the plane is whole only now; compress it in bands on the thread pool.
+      const bands = new IndexedPngStream(shown.width, shown.height);
+      for (const b of strips(shown.height, Math.max(16, Math.ceil(shown.height / (2 * PARALLEL))), 0)) bands.addRows(b.y0, shown.data.subarray(b.y0 * shown.width, b.y1 * shown.width));
+      heatPng = await bands.finish(heatPalette);
+    }
     signal.throwIfAborted();
     const scaleNote = `error x${round(255 / fullScale, 1)} (white = ${fullScale} grey levels or more)`;
     const heatNote = downscaled
