@@ -9,6 +9,7 @@ import { c2paHost } from '../src/analyzers/provenance/c2pa-reader.js';
 import { blockNetwork, readManifestStore } from '../src/analyzers/provenance/c2pa-wasm-core.js';
 import { bundledTrust } from '../src/analyzers/provenance/trust.js';
 import { ratioLine, timeIt } from './_util.js';
+import { peakRssKiB } from '../src/util/peak-rss.js';
 
 const FIX = resolve(import.meta.dirname, '..', 'test', 'fixtures', 'provenance');
 
@@ -64,7 +65,7 @@ export async function bench(): Promise<void> {
     const h = await timeIt(() => analyzeProvenance(hostile, { format: 'png', kind: 'image', bytes: hostile.length }, { ...DEFAULTS }), { warmup: 0, runs: 3 });
     const hSha = await timeIt(async () => createHash('sha256').update(hostile).digest(), { warmup: 1, runs: 3 });
     console.log(
-      `hostile PNG, ${depth} nested JUMBF boxes (${(hostile.length / 1e6).toFixed(1)} MB): ${ratioLine('provenance', h.medianMs, 'SHA-256', hSha.medianMs)}; peak RSS of the whole bench so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+      `hostile PNG, ${depth} nested JUMBF boxes (${(hostile.length / 1e6).toFixed(1)} MB): ${ratioLine('provenance', h.medianMs, 'SHA-256', hSha.medianMs)}; peak RSS of the whole bench so far ${(peakRssKiB() / 1024).toFixed(0)} MB`,
     );
   } finally {
     await host.close();

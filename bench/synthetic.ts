@@ -28,11 +28,12 @@ const CHILD = `
 import { openEvidence } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'evidence', 'intake.ts')).href)};
 import { syntheticAnalyzer } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'analyzers', 'synthetic', 'index.ts')).href)};
 import { MemoryArtifactStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'engine', 'artifacts.ts')).href)};
+import { peakRssKiB } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'util', 'peak-rss.ts')).href)};
 const ev = await openEvidence(process.argv.at(-1));
-const base = process.resourceUsage().maxRSS;
+const base = peakRssKiB();
 const t0 = performance.now();
 const out = await syntheticAnalyzer.run(ev, { signal: new AbortController().signal, progress() {}, params: {}, artifacts: new MemoryArtifactStore(), results: {}, services: {}, log: { debug() {}, warn() {} } });
-console.log(JSON.stringify({ status: out.status, ms: performance.now() - t0, baseKiB: base, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ status: out.status, ms: performance.now() - t0, baseKiB: base, maxRssKiB: peakRssKiB() }));
 `;
 
 function child(file: string): Promise<{ status: string; ms: number; baseKiB: number; maxRssKiB: number }> {

@@ -13,6 +13,7 @@ import { analyzeFile } from '../src/engine/runner.js';
 import { createEngineServices } from '../src/engine/services.js';
 import { mediaToolPath } from '../src/media/binaries.js';
 import { fixture } from '../test/helpers.js';
+import { peakRssKiB } from '../src/util/peak-rss.js';
 
 const CHILD_FLAG = '--video-bench-child';
 const TARGET_S = 15;
@@ -39,7 +40,7 @@ async function child(path: string, fps: number): Promise<void> {
     wallMs: performance.now() - t0,
     cpuMs: (cpu.user + cpu.system) / 1000,
     frames: ((v?.data['perFrame'] as unknown[] | undefined) ?? []).length,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssKiB() / 1024,
     timing: (v?.data['timing'] as ChildReport['timing'] | undefined) ?? { totalMs: 0, decodeWaitMs: 0, detectMs: 0, classifyMs: 0 },
     status: v?.status === 'ok' ? 'ok' : `${v?.status}: ${v?.error?.message}`,
   };

@@ -12,5 +12,6 @@ const { run } = await import(entry.href);
 process.exitCode = await run(process.argv.slice(2));
 if (process.env.VERILENS_REPORT_RSS) {
   // Used by the robustness and memory suites: peak resident set size of this process, in KiB.
-  process.stderr.write(`\nverilens-max-rss-kib ${process.resourceUsage().maxRSS}\n`);
+  const { peakRssKiB } = await import(new URL('../dist/src/util/peak-rss.js', import.meta.url).href);
+  process.stderr.write(`\nverilens-max-rss-kib ${peakRssKiB()}\n`);
 }
