@@ -419,6 +419,8 @@ export class CaseSession {
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
+      // A run cancelled part-way is not an analysis of the file: keep the last complete one.
+      if (opts.signal?.aborted) break;
       // Artifact paths relative to the case, so the case can move.
       for (const r of Object.values(analyzers)) {
         for (const a of r.artifacts) if (a.path) a.path = `${ARTIFACTS_DIR}/${basename(a.path)}`;

@@ -322,3 +322,30 @@ describe('file verdict', () => {
     assert.equal(effectiveVerdict(after.state, after.state.evidence[0]!.sha256).verdict, 'suspicious');
   });
 });
+
+describe('cancelled analysis', () => {
+  it('does not record a run cancelled part-way over the last complete analysis', async () => {
+    const dir = await sampleCase();
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats], evidence: ['ela_original.jpg'] }));
+    const before = await loadCase(dir);
+    const entriesBefore = lines(dir).length;
+    const ac = new AbortController();
+    const slow: Analyzer = {
+      id: 'slow',
+      version: '1',
+      title: 'slow',
+      defaults: {},
+      accepts: () => true,
+      run: (_ev, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+          setTimeout(() => ac.abort(), 20);
+        }),
+    };
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats, slow], evidence: ['ela_original.jpg'], signal: ac.signal }));
+    const after = await loadCase(dir);
+    assert.equal(lines(dir).length, entriesBefore, 'no analysis-run entry for the cancelled run');
+    assert.deepEqual(after.state.evidence[0]?.analysis, before.state.evidence[0]?.analysis, 'the last complete analysis is kept');
+    assert.equal((await verifyCase(dir)).ok, true, 'case still verifies');
+  });
+});
