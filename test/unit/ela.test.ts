@@ -165,6 +165,28 @@ describe('ela analyzer inputs and parameters', () => {
     assert.deepEqual(r.data['global'], full.r.data['global']);
   });
 
+  it('keeps the downscaled heatmap a faithful map: still brighter on the pasted penguin', async () => {
+    const { r, store } = await ela(fixture('images', 'ela_modified.jpg'), { maxPixels: 150_000 });
+    const h = artifact(r, store, 'ela-heatmap');
+    assert.ok(h.width < 897 && h.width * h.height <= 150_000);
+    const { data, info } = await sharp(h.data).raw().toBuffer({ resolveWithObject: true });
+    const k = info.width / 897;
+    const box = { x: PENGUIN.x * k, y: PENGUIN.y * k, width: PENGUIN.width * k, height: PENGUIN.height * k };
+    let inSum = 0;
+    let inN = 0;
+    let outSum = 0;
+    let outN = 0;
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const o = (y * info.width + x) * 3;
+        const luma = 0.2126 * data[o]! + 0.7152 * data[o + 1]! + 0.0722 * data[o + 2]!;
+        if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) [inSum, inN] = [inSum + luma, inN + 1];
+        else [outSum, outN] = [outSum + luma, outN + 1];
+      }
+    }
+    assert.ok(inSum / inN > 1.4 * (outSum / outN), `penguin ${(inSum / inN).toFixed(1)} vs rest ${(outSum / outN).toFixed(1)}`);
+  });
+
   it('runs on lossless and non-JPEG sources with the caveat', async () => {
     for (const name of ['Bush-dog.tif', 'avif_Irvine_CA.avif']) {
       const { r } = await ela(fixture('images', name));

@@ -229,7 +229,9 @@ async function downscale(p: Plane, maxPixels: number): Promise<Plane> {
   const k = Math.sqrt(maxPixels / (p.width * p.height));
   const width = Math.max(1, Math.floor(p.width * k));
   const height = Math.max(1, Math.floor(p.height * k));
-  const data = await sharp(p.data, { raw: { width: p.width, height: p.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  // b-w: without it sharp hands back 3 identical channels, which read as one would scramble the map.
+  const data = await sharp(p.data, { raw: { width: p.width, height: p.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+  if (data.length !== width * height) throw new VerilensError('internal', `ELA heatmap downscale returned ${data.length} bytes, expected ${width * height}`);
   return { data, width, height };
 }
 
