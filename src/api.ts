@@ -7,6 +7,7 @@ import {
   defaultCasesDir,
   effectiveVerdict,
   loadCase,
+  markedFindings,
   withCase,
   type Annotation,
   type CaseEvidence,
@@ -206,16 +207,19 @@ function entryOf(s: CaseState, e: CaseEvidence): EvidenceEntry {
           at: r.time,
         });
         break;
-      case 'finding-mark':
+      case 'finding-mark': {
+        const at = markedFindings(a, e.analysis?.analyzers[a.analyzer]?.findings ?? []);
         marks.push({
           analyzer: a.analyzer,
           code: a.finding,
+          ...(a.index === undefined ? {} : at[0] === undefined ? { stale: true } : { index: at[0] }),
           mark: a.mark,
           ...(a.comment ? { comment: a.comment } : {}),
           by: r.analyst,
           at: r.time,
         });
         break;
+      }
       case 'bookmark':
         bookmarks.push({ seq: r.seq, comment: a.comment, ...(a.region ? { region: a.region } : {}), by: r.analyst, at: r.time });
         break;
@@ -466,12 +470,13 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     async setVerdictOverride(caseId, sha, analyzer, verdict, reason) {
       return annotateWith(caseId, sha, { kind: 'verdict-override', evidence: sha, ...(analyzer ? { analyzer } : {}), verdict, reason });
     },
-    async markFinding(caseId, sha, analyzer, code, mark, comment) {
+    async markFinding(caseId, sha, analyzer, code, index, mark, comment) {
       return annotateWith(caseId, sha, {
         kind: 'finding-mark',
         evidence: sha,
         analyzer,
         finding: code,
+        ...(index === null ? {} : { index }),
         mark,
         ...(comment ? { comment } : {}),
       });

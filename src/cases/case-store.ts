@@ -15,6 +15,7 @@ import { VerilensError } from '../util/errors.js';
 import { sha256File, sha256Hex } from '../util/hash.js';
 import { dataHome } from '../util/paths.js';
 import { canonicalJson } from './canonical-json.js';
+import { findingSha256, listSharedFindings } from './finding-marks.js';
 import {
   encodeEntry,
   GENESIS,
@@ -463,6 +464,18 @@ export class CaseSession {
         if (!r.findings.some((f) => f.code === code)) {
           throw new VerilensError('unknown-finding', `analyzer '${a.analyzer}' reported no finding '${code}' on ${ev.names[0]} (it reported: ${r.findings.map((f) => f.code).join(', ') || 'none'})`);
         }
+        // A new mark always addresses one finding: several findings may share a code (one per region).
+        let index = a.index;
+        if (index === undefined) {
+          const same = r.findings.flatMap((f, i) => (f.code === code ? [i] : []));
+          if (same.length > 1) throw new VerilensError('ambiguous-finding', `${listSharedFindings(a.analyzer, code, r.findings)}\ngive the index of the one to mark`);
+          index = same[0] ?? 0;
+        }
+        const f = Number.isSafeInteger(index) ? r.findings[index] : undefined;
+        if (f?.code !== code) {
+          throw new VerilensError('unknown-finding', `analyzer '${a.analyzer}' has no finding '${code}' at index ${index} on ${ev.names[0]}; ${listSharedFindings(a.analyzer, code, r.findings)}`);
+        }
+        a = { ...a, index, findingSha256: findingSha256(f) };
       }
       if (a.kind === 'verdict-override' && a.analyzer && !ev.analysis?.analyzers[a.analyzer]) {
         throw new VerilensError('unknown-analyzer', `evidence ${ev.names[0]} has no result from analyzer '${a.analyzer}'`);

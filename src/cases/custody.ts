@@ -202,7 +202,7 @@ export function describeAnnotation(a: Annotation): string {
     case 'verdict-override':
       return `verdict on ${a.evidence.slice(0, 12)}...${a.analyzer ? ` (${a.analyzer})` : ''} set to ${a.verdict}: ${a.reason}`;
     case 'finding-mark':
-      return `finding ${a.analyzer}/${a.finding} on ${a.evidence.slice(0, 12)}... marked ${a.mark}${a.comment ? `: ${a.comment}` : ''}`;
+      return `finding ${a.analyzer}/${a.finding}${a.index !== undefined ? ` #${a.index}` : ''} on ${a.evidence.slice(0, 12)}... marked ${a.mark}${a.comment ? `: ${a.comment}` : ''}`;
     case 'bookmark':
       return `bookmark on ${a.evidence.slice(0, 12)}...: ${a.comment}`;
     case 'note':

@@ -16,6 +16,13 @@ export type Annotation =
       analyzer: string;
       /** The finding's stable code. */
       finding: string;
+      /**
+       * The finding's position in the analyzer's `findings` in the analysis the mark was made on.
+       * Absent on marks recorded before marks addressed one finding: those cover every finding with the code.
+       */
+      index?: number;
+      /** findingSha256() of that finding (set by the case store), so re-analysis never moves the mark onto another finding. */
+      findingSha256?: string;
       mark: 'confirmed' | 'dismissed' | 'noted';
       comment?: string;
     }

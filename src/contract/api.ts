@@ -56,6 +56,14 @@ export interface VerdictOverride {
 export interface FindingMark {
   analyzer: string;
   code: string;
+  /**
+   * The one finding the mark addresses: its position in the analyzer's `findings` in the latest
+   * analysis. Absent on a mark recorded before marks addressed one finding (it covers every finding
+   * with `code`) and on a stale mark (its finding is no longer reported).
+   */
+  index?: number;
+  /** The mark addressed one finding that the latest analysis no longer reports. */
+  stale?: boolean;
   mark: FindingMarkKind;
   comment?: string;
   by?: string;
@@ -209,11 +217,13 @@ export interface VerilensApi {
     verdict: Verdict,
     reason: string,
   ): Promise<ApiResult<EvidenceEntry>>;
+  /** `index`: the finding's position in the analyzer's `findings` (several findings may share a code); null only when the code is unique. */
   markFinding(
     caseId: string,
     evidence: string,
     analyzer: string,
     code: string,
+    index: number | null,
     mark: FindingMarkKind,
     comment: string,
   ): Promise<ApiResult<EvidenceEntry>>;
@@ -418,7 +428,7 @@ export const API_VALIDATORS: { readonly [M in ApiMethod]: (a: readonly unknown[]
   getArtifact: args(id, sha),
   getVideoFrame: args(id, sha, finite(0, 1e7)),
   setVerdictOverride: args(id, sha, (v, n) => (v === '' ? null : id(v, n)), oneOf(VERDICTS), text(MAX_TEXT, true)),
-  markFinding: args(id, sha, id, id, oneOf(['confirmed', 'dismissed', 'noted']), text(MAX_TEXT)),
+  markFinding: args(id, sha, id, id, (v, n) => (v === null || (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < 1e6) ? null : `${n} must be a finding index (an integer >= 0) or null`), oneOf(['confirmed', 'dismissed', 'noted']), text(MAX_TEXT)),
   addBookmark: args(id, sha, record({ comment: { check: text(MAX_TEXT, true) }, region: { check: region, optional: true } })),
   listModels: args(),
   getSigner: args(),

@@ -1,5 +1,6 @@
 import { describeEntry, type CustodyEntry } from '../cases/custody.js';
 import type { ParsedLine } from '../cases/custody.js';
+import { markedFindings } from '../cases/finding-marks.js';
 import type { Annotation, CaseState, RecordedAnnotation } from '../cases/types.js';
 import { analyzerOverride, effectiveVerdict, type EffectiveVerdict } from '../cases/verdict.js';
 import type { AnalyzerResult, EvidenceInfo, ModelUse, Verdict } from '../contract/results.js';
@@ -48,8 +49,12 @@ export interface ReportAnalyzer {
   id: string;
   /** The analyst's override of this analyzer's verdict, when there is one. */
   override: { verdict: Verdict; reason: string } | null;
-  /** Analyst marks on findings, by finding code. */
-  marks: { finding: string; mark: string; comment: string | null; analyst: string; time: string }[];
+  /**
+   * Analyst marks on findings, by finding code and `index` (the finding's position in `result.findings`;
+   * null on a mark recorded before marks addressed one finding: it covers every finding with the code).
+   * `stale`: the mark addressed a finding this analysis no longer reports.
+   */
+  marks: { finding: string; index: number | null; stale: boolean; mark: string; comment: string | null; analyst: string; time: string }[];
   result: AnalyzerResult;
 }
 
@@ -86,11 +91,12 @@ export function buildReport(state: CaseState, lines: readonly ParsedLine[], sign
         if (!have.usedBy.includes(id)) have.usedBy.push(id);
         models.set(key, have);
       }
-      const marks = annotations.flatMap((a) =>
-        a.annotation.kind === 'finding-mark' && a.annotation.analyzer === id
-          ? [{ finding: a.annotation.finding, mark: a.annotation.mark, comment: a.annotation.comment ?? null, analyst: a.analyst, time: a.time }]
-          : [],
-      );
+      const marks = annotations.flatMap((a) => {
+        const m = a.annotation;
+        if (m.kind !== 'finding-mark' || m.analyzer !== id) return [];
+        const at = m.index === undefined ? undefined : (markedFindings(m, result.findings)[0] ?? null);
+        return [{ finding: m.finding, index: at ?? null, stale: at === null, mark: m.mark, comment: m.comment ?? null, analyst: a.analyst, time: a.time }];
+      });
       return { id, override: analyzerOverride(state, e.sha256, id), marks, result };
     });
     return {

@@ -307,8 +307,9 @@ function scoreText(r: AnalyzerResult): string {
 }
 
 function findingRows(a: ReportAnalyzer): CellIn[][] {
-  return a.result.findings.map((f: Finding) => {
-    const marks = a.marks.filter((m) => m.finding === f.code);
+  return a.result.findings.map((f: Finding, i) => {
+    // A mark addresses one finding (index); a mark without one predates that and covers the whole code.
+    const marks = a.marks.filter((m) => m.finding === f.code && !m.stale && (m.index === null || m.index === i));
     const markText = marks.map((m) => `\nAnalyst (${m.analyst}, ${utc(m.time)}): ${m.mark}${m.comment ? `: ${m.comment}` : ''}`).join('');
     const region = f.region ? ` [region x ${Math.round(f.region.x)}, y ${Math.round(f.region.y)}, ${Math.round(f.region.width)}x${Math.round(f.region.height)}]` : '';
     return [
@@ -490,7 +491,7 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: R
   const models = r.provenance.models;
   const hasImages = r.artifacts.some((x) => x.kind === 'ela-heatmap' || x.kind === 'face-crop');
   const c2pa = a.id === 'provenance' && r.data['c2pa'] && typeof r.data['c2pa'] === 'object' ? (r.data['c2pa'] as Record<string, unknown>) : null;
-  if (!r.findings.length && !r.scoreInfo && !r.error && !models.length && !hasImages && !c2pa && !a.override) return;
+  if (!r.findings.length && !r.scoreInfo && !r.error && !models.length && !hasImages && !c2pa && !a.override && !a.marks.length) return;
   w.h3(`${a.id} ${r.provenance.version}: ${r.status}${r.verdict ? `, ${r.verdict}` : ''}${r.score !== undefined ? `, score ${r.score.toFixed(3)}` : ''}`);
   if (a.override) w.para(`Analyst override: ${a.override.verdict}. Reason: ${a.override.reason}`, { font: BOLD, color: VERDICT_COLOR[a.override.verdict] ?? INK });
   if (r.error) w.para(`${r.status === 'unavailable' ? 'Unavailable' : 'Error'} (${r.error.code}): ${r.error.message}`, { color: VERDICT_COLOR['inconclusive'] });
@@ -503,6 +504,9 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: R
       ],
       findingRows(a),
     );
+  }
+  for (const m of a.marks.filter((x) => x.stale)) {
+    w.para(`Analyst (${m.analyst}, ${utc(m.time)}) marked a ${m.finding} finding of an earlier analysis ${m.mark}${m.comment ? `: ${m.comment}` : ''}; this analysis no longer reports that finding.`, { size: 8.5, color: MUTED });
   }
   if (r.scoreInfo) {
     const si = r.scoreInfo;

@@ -212,15 +212,27 @@ describe('UI API handlers on the real case store and engine', () => {
         ['', 'suspicious', 'A. Trainee'],
       ],
     );
-    const code = ela.findings[0]?.code;
-    assert.ok(code, 'ela reported a finding on the pasted penguin');
-    e = await api.handlers.markFinding(caseId, jpeg.sha256, 'ela', code, 'confirmed', 'matches the paste');
+    // Several findings share the code ela-outlier-region (one per region): a mark addresses one of them.
+    const code = 'ela-outlier-region';
+    const regions = ela.findings.flatMap((f, i) => (f.code === code ? [i] : []));
+    assert.ok(regions.length >= 2, `ela reported several outlier regions on the pasted penguin, got ${regions.length}`);
+    e = await api.handlers.markFinding(caseId, jpeg.sha256, 'ela', code, regions[1]!, 'confirmed', 'matches the paste');
     assert.deepEqual(
-      e.marks.map((m) => [m.code, m.mark, m.comment]),
-      [[code, 'confirmed', 'matches the paste']],
+      e.marks.map((m) => [m.code, m.index, m.stale, m.mark, m.comment]),
+      [[code, regions[1], undefined, 'confirmed', 'matches the paste']],
     );
-    const bad = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', 'no-such-finding', 'confirmed', '']);
+    const ambiguous = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', code, null, 'confirmed', '']);
+    assert.equal(!ambiguous.ok && ambiguous.error.code, 'ambiguous-finding');
+    const wrong = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', code, ela.findings.length, 'confirmed', '']);
+    assert.equal(!wrong.ok && wrong.error.code, 'unknown-finding');
+    const bad = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', 'no-such-finding', null, 'confirmed', '']);
     assert.equal(!bad.ok && bad.error.code, 'unknown-finding');
+    for (const index of [-1, 1.5, '1']) {
+      const r = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', code, index, 'confirmed', '']);
+      assert.equal(!r.ok && r.error.code, 'bad-arguments', `index ${JSON.stringify(index)}`);
+    }
+    const old = await api.call('markFinding', [caseId, jpeg.sha256, 'ela', code, 'confirmed', '']);
+    assert.equal(!old.ok && old.error.code, 'bad-arguments', 'a call without the index is refused, not taken as every region');
     e = await api.handlers.addBookmark(caseId, jpeg.sha256, { comment: 'look here', region: { x: 10, y: 20, width: 30, height: 40 } });
     assert.deepEqual(
       e.bookmarks.map((b) => [b.comment, b.region]),

@@ -4,9 +4,12 @@ import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync,
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ANALYZERS } from '../../src/analyzers/index.js';
 import { canonicalJson } from '../../src/cases/canonical-json.js';
 import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
 import { walkChain } from '../../src/cases/custody.js';
+import { findingSha256, markedFindings } from '../../src/cases/finding-marks.js';
+import type { Finding } from '../../src/contract/results.js';
 import type { Analyzer } from '../../src/engine/analyzer.js';
 import { fixture } from '../helpers.js';
 
@@ -165,6 +168,53 @@ describe('case store', () => {
     assert.equal(state.notes, 'Requested originals from the applicant.');
     assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as { type: string }).type).slice(3), ['analysis-run', 'annotation', 'annotation', 'annotation', 'annotation']);
     assert.equal((await verifyCase(dir)).ok, true);
+  });
+
+  it('marks one of several findings that share a code (one ELA region), and keeps old code-wide marks meaning every one', async () => {
+    const dir = newDir();
+    const c = await CaseSession.create(dir, { title: 'Pasted penguin', analyst: 'alice', now: clock() });
+    let findings: Finding[] = [];
+    let regions: number[] = [];
+    try {
+      await c.addEvidence(fixture('images', 'ela_modified.jpg'));
+      await c.analyze({ analyzers: ANALYZERS, only: ['ela'] });
+      findings = c.state.evidence[0]!.analysis!.analyzers['ela']!.findings;
+      regions = findings.flatMap((f, i) => (f.code === 'ela-outlier-region' ? [i] : []));
+      assert.ok(regions.length >= 3, `ELA reports several outlier regions on the pasted penguin, got ${regions.length}`);
+      const mark = { kind: 'finding-mark', evidence: 'ela_modified.jpg', analyzer: 'ela', finding: 'ela-outlier-region', mark: 'confirmed' } as const;
+      await assert.rejects(c.annotate(mark), (e: Error & { code?: string }) => e.code === 'ambiguous-finding' && e.message.includes(`ela has ${regions.length} findings with code ela-outlier-region`));
+      await assert.rejects(c.annotate({ ...mark, index: findings.length }), { code: 'unknown-finding' });
+      const other = findings.findIndex((f) => f.code !== 'ela-outlier-region');
+      if (other >= 0) await assert.rejects(c.annotate({ ...mark, index: other }), { code: 'unknown-finding' });
+      await c.annotate({ ...mark, index: regions[1]!, comment: 'the beak' });
+    } finally {
+      await c.close();
+    }
+    const { state } = await loadCase(dir);
+    const a = state.annotations[0]!.annotation;
+    assert.ok(a.kind === 'finding-mark');
+    assert.equal(a.index, regions[1]);
+    assert.equal(a.findingSha256, findingSha256(findings[regions[1]!]!));
+    assert.deepEqual(markedFindings(a, findings), [regions[1]]);
+    // After re-analysis the mark follows its finding, and never lands on another one.
+    const first = findings[regions[0]!]!;
+    assert.deepEqual(markedFindings(a, findings.filter((f) => f !== first)), [regions[1]! - 1], 'a finding removed before it: the mark moves with it');
+    const changed = findings.map((f) => (f === findings[regions[1]!] ? { ...f, message: `${f.message} (re-run)` } : f));
+    assert.deepEqual(markedFindings(a, changed), [], 'its finding is gone: the mark is stale, not moved to another region');
+    assert.match(lines(dir).at(-1)!, new RegExp(`"index":${regions[1]}`));
+
+    // A case written before marks had an index: the same mark without index and digest still opens, verifies, and covers every region.
+    const ls = lines(dir);
+    const last = JSON.parse(ls.at(-1)!) as { data: { annotation: Record<string, unknown> } };
+    delete last.data.annotation['index'];
+    delete last.data.annotation['findingSha256'];
+    writeFileSync(join(dir, 'custody.log'), `${[...ls.slice(0, -1), canonicalJson(last)].join('\n')}\n`);
+    unlinkSync(join(dir, 'case.json'));
+    const v = await verifyCase(dir);
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    const old = (await loadCase(dir)).state.annotations[0]!.annotation;
+    assert.ok(old.kind === 'finding-mark' && old.index === undefined);
+    assert.deepEqual(markedFindings(old, findings), regions);
   });
 
   it('pinpoints an altered custody line with the expected and actual hashes', async () => {

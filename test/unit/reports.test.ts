@@ -29,6 +29,7 @@ const caseDir = join(tmp, 'case');
 const originals = join(tmp, 'originals');
 let key: AnalystKey;
 let bundle: ReturnType<typeof bundlePaths>;
+let markedRegion = -1;
 
 function flip(path: string, at: (b: Buffer) => number): void {
   const b = readFileSync(path);
@@ -62,6 +63,10 @@ before(async () => {
     await c.annotate({ kind: 'verdict-override', evidence: 'ela_modified.jpg', verdict: 'suspicious', reason: 'Pasted object confirmed by the source photo.' });
     await c.annotate({ kind: 'bookmark', evidence: 'image_F1.jpg', comment: 'Compare with the ID photo on file.' });
     await c.annotate({ kind: 'note', text: 'Requested originals from the applicant.' });
+    // Mark one of the ELA outlier regions (they share a code): only that finding carries the mark.
+    const findings = c.state.evidence.find((e) => e.names[0] === 'ela_modified.jpg')!.analysis!.analyzers['ela']!.findings;
+    markedRegion = findings.flatMap((f, i) => (f.code === 'ela-outlier-region' ? [i] : []))[1] ?? -1;
+    await c.annotate({ kind: 'finding-mark', evidence: 'ela_modified.jpg', analyzer: 'ela', finding: 'ela-outlier-region', index: markedRegion, mark: 'confirmed', comment: 'Penguin beak edge.' });
   } finally {
     await c.close();
   }
@@ -98,6 +103,21 @@ describe('signed case reports', () => {
     assert.equal(v.signer?.trusted, true);
     assert.equal(v.signer?.trustedAs, 'your own key');
     assert.equal(v.checks.filter((c) => c.name === 'evidence' && c.ok).length, 8); // 4 in --evidence, 4 in the case
+  });
+
+  it('puts a mark on one ELA region next to that finding only, in the JSON and the PDF', () => {
+    const doc = JSON.parse(readFileSync(bundle.json, 'utf8')) as ReportDocument;
+    const ela = doc.evidence.find((e) => e.names[0] === 'ela_modified.jpg')!.analysis!.analyzers.find((a) => a.id === 'ela')!;
+    const regions = ela.result.findings.filter((f) => f.code === 'ela-outlier-region');
+    assert.ok(regions.length >= 2 && markedRegion >= 0, `several ELA outlier regions, got ${regions.length}`);
+    assert.deepEqual(
+      ela.marks.map((m) => [m.finding, m.index, m.stale, m.mark, m.comment]),
+      [['ela-outlier-region', markedRegion, false, 'confirmed', 'Penguin beak edge.']],
+    );
+    // In the PDF: once next to its finding, once in the evidence's annotations and once in the custody log; not on every region.
+    const text = execFileSync('pdftotext', [bundle.pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    assert.equal(text.split('Penguin beak edge.').length - 1, 3, 'the mark comment appears next to one finding, in the annotations and in the custody log');
+    assert.equal(text.split('): confirmed: Penguin beak edge.').length - 1, 1, 'one finding row carries the mark');
   });
 
   it('prints what a reader needs: case, pages, hashes, images, methods, custody and how to verify', () => {

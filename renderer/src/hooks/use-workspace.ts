@@ -34,7 +34,7 @@ export interface Workspace {
   addDropped(files: readonly DroppedFile[]): Promise<void>;
   analyze(evidence: string[], track: (jobId: string, title: string) => void, done: (jobId: string) => void): Promise<void>;
   override(analyzer: string, verdict: Verdict, reason: string): Promise<void>;
-  mark(analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<void>;
+  mark(analyzer: string, code: string, index: number, mark: FindingMarkKind, comment: string): Promise<void>;
   bookmark(comment: string, region?: { x: number; y: number; width: number; height: number }): Promise<void>;
 }
 
@@ -201,8 +201,8 @@ export function useWorkspace(): Workspace {
     analyze,
     override: (analyzer, verdict, reason) =>
       annotate((c, s) => api('setVerdictOverride', c, s, analyzer, verdict, reason), 'Verdict override recorded in the custody log.'),
-    mark: (analyzer, code, m, comment) =>
-      annotate((c, s) => api('markFinding', c, s, analyzer, code, m, comment), `Finding marked as ${m}.`),
+    mark: (analyzer, code, index, m, comment) =>
+      annotate((c, s) => api('markFinding', c, s, analyzer, code, index, m, comment), `Finding marked as ${m}.`),
     bookmark: (comment, region) =>
       annotate((c, s) => api('addBookmark', c, s, { comment, ...(region ? { region } : {}) }), 'Bookmark added.'),
   };

@@ -14,7 +14,8 @@ import { ProvenancePanel } from './provenance-panel.js';
 
 export interface AnalyzerActions {
   override(analyzer: string, verdict: Verdict, reason: string): Promise<void>;
-  mark(analyzer: string, code: string, mark: FindingMarkKind, comment: string): Promise<void>;
+  /** `index`: the finding's position in the analyzer's `findings` (several findings can share a code). */
+  mark(analyzer: string, code: string, index: number, mark: FindingMarkKind, comment: string): Promise<void>;
   /** Show a finding's region in the viewer. */
   focus?(region: Region): void;
 }
@@ -50,13 +51,14 @@ function DataView({
   }
 }
 
-function FindingRow({ f, analyzer, entry, actions }: { f: Finding; analyzer: string; entry: EvidenceEntry; actions: AnalyzerActions }) {
-  const marks = entry.marks.filter((m) => m.analyzer === analyzer && m.code === f.code);
+function FindingRow({ f, index, analyzer, entry, actions }: { f: Finding; index: number; analyzer: string; entry: EvidenceEntry; actions: AnalyzerActions }) {
+  // A mark without an index predates per-finding marks and covers every finding with its code.
+  const marks = entry.marks.filter((m) => m.analyzer === analyzer && m.code === f.code && !m.stale && (m.index === undefined || m.index === index));
   const last = marks[marks.length - 1];
   const [note, setNote] = useState('');
   const [open, setOpen] = useState(false);
   return (
-    <li className={`finding sev-row-${f.severity} ${last ? `marked-${last.mark}` : ''}`} data-code={f.code}>
+    <li className={`finding sev-row-${f.severity} ${last ? `marked-${last.mark}` : ''}`} data-code={f.code} data-index={index}>
       <div className="finding-head">
         <SeverityTag severity={f.severity} />
         <span className="finding-msg">{f.message}</span>
@@ -82,7 +84,7 @@ function FindingRow({ f, analyzer, entry, actions }: { f: Finding; analyzer: str
               key={m}
               className="btn small"
               onClick={() => {
-                void actions.mark(analyzer, f.code, m, note.trim());
+                void actions.mark(analyzer, f.code, index, m, note.trim());
                 setOpen(false);
               }}
             >
@@ -159,7 +161,8 @@ export function AnalyzerPanel({
   const all = entry.analysis?.analyzers ?? {};
   const counts = { alert: 0, warn: 0, info: 0 };
   for (const f of result.findings) counts[f.severity] += 1;
-  const findings = [...result.findings].sort((a, b) => rank(b.severity) - rank(a.severity));
+  // Sorted for display; each keeps its position in result.findings, which is what a mark addresses.
+  const findings = result.findings.map((f, i) => ({ f, i })).sort((a, b) => rank(b.f.severity) - rank(a.f.severity));
   return (
     <section className={`analyzer ${open ? 'open' : ''}`} data-analyzer={id}>
       <header
@@ -203,8 +206,8 @@ export function AnalyzerPanel({
           )}
           {findings.length > 0 && (
             <ul className="findings">
-              {findings.map((f, i) => (
-                <FindingRow key={`${f.code}-${i}`} f={f} analyzer={id} entry={entry} actions={actions} />
+              {findings.map(({ f, i }) => (
+                <FindingRow key={`${f.code}-${i}`} f={f} index={i} analyzer={id} entry={entry} actions={actions} />
               ))}
             </ul>
           )}

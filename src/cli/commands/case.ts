@@ -3,8 +3,9 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ANALYZERS } from '../../analyzers/index.js';
-import { CaseSession, defaultCasesDir, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
+import { CaseSession, defaultCasesDir, findEvidence, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
 import { describeEntry } from '../../cases/custody.js';
+import { listSharedFindings } from '../../cases/finding-marks.js';
 import type { Annotation, CaseState } from '../../cases/types.js';
 import { effectiveVerdict } from '../../cases/verdict.js';
 import type { Region, Verdict } from '../../contract/results.js';
@@ -26,7 +27,7 @@ const USAGE = `verilens case <subcommand> --case DIR [options]
   analyze --case DIR [--evidence REF,REF] [--only ID,ID] [--models DIR] [--ela-quality N] [--timeout MS]
         analyse the case's evidence; results and artifacts are stored in the case
   annotate --case DIR --evidence REF (--verdict consistent|suspicious|inconclusive --reason TEXT [--analyzer ID]
-                                     | --mark confirmed|dismissed|noted --analyzer ID --finding CODE [--comment TEXT]
+                                     | --mark confirmed|dismissed|noted --analyzer ID --finding CODE [--index N] [--comment TEXT]
                                      | --bookmark --comment TEXT [--region X,Y,W,H])
   annotate --case DIR --note TEXT
   show --case DIR [--json]
@@ -87,7 +88,9 @@ function annotationFrom(values: Record<string, unknown>): Annotation {
     if (!(MARKS as readonly string[]).includes(mark)) throw new UsageError(`--mark takes ${MARKS.join(', ')}, got '${mark}'`);
     const finding = str(values, 'finding');
     if (!analyzer || !finding) throw new UsageError('--mark needs --analyzer ID and --finding CODE');
-    return { kind: 'finding-mark', evidence, analyzer, finding, mark: mark as (typeof MARKS)[number], ...(comment ? { comment } : {}) };
+    const index = str(values, 'index');
+    if (index !== undefined && !/^\d{1,6}$/.test(index)) throw new UsageError(`--index takes the finding's position in the analyzer's findings (0, 1, ...), got '${index}'`);
+    return { kind: 'finding-mark', evidence, analyzer, finding, ...(index !== undefined ? { index: Number(index) } : {}), mark: mark as (typeof MARKS)[number], ...(comment ? { comment } : {}) };
   }
   if (!comment) throw new UsageError('--bookmark needs --comment TEXT');
   const region = str(values, 'region');
@@ -233,6 +236,7 @@ export const caseCommand: Command = {
           analyzer: { type: 'string' },
           mark: { type: 'string' },
           finding: { type: 'string' },
+          index: { type: 'string' },
           comment: { type: 'string' },
           bookmark: { type: 'boolean' },
           region: { type: 'string' },
@@ -241,7 +245,15 @@ export const caseCommand: Command = {
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (quote texts with spaces)`);
         const dir = caseDir(values);
         const a = annotationFrom(values);
-        const e = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case annotate' }, (c) => c.annotate(a));
+        const e = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case annotate' }, (c) => {
+          if (a.kind === 'finding-mark' && a.index === undefined) {
+            // Several findings can share a code (one per region): the analyst must say which one.
+            const findings = findEvidence(c.state, a.evidence).analysis?.analyzers[a.analyzer]?.findings ?? [];
+            const same = findings.flatMap((f, i) => (f.code === a.finding ? [i] : []));
+            if (same.length > 1) throw new VerilensError('ambiguous-finding', `${listSharedFindings(a.analyzer, a.finding, findings)}\npass --index ${same.every((x, k) => k === 0 || x === same[k - 1]! + 1) ? `${same[0]}..${same.at(-1)}` : same.join(', ')} to say which one`);
+          }
+          return c.annotate(a);
+        });
         io.out(`recorded as custody entry ${e.seq}: ${describeEntry(e)}\n`);
         return 0;
       }
