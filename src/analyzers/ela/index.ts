@@ -340,15 +340,27 @@ export const elaAnalyzer = defineAnalyzer({
     const shown = await downscale(plane, params.maxPixels);
     const downscaled = shown.width !== plane.width || shown.height !== plane.height;
     const heatPalette = amplifiedPalette(infernoLut(256), fullScale);
-    let heatPng: Buffer;
-    if (pngStream) {
-      heatPng = await pngStream.finish(heatPalette);
-    } else {
+    let heatStream = pngStream;
+    if (!heatStream) {
       // Rotated or downscaled: the plane is whole only now; compress it in bands on the thread pool.
-      const bands = new IndexedPngStream(shown.width, shown.height);
-      for (const b of strips(shown.height, Math.max(16, Math.ceil(shown.height / (2 * PARALLEL))), 0)) bands.addRows(b.y0, shown.data.subarray(b.y0 * shown.width, b.y1 * shown.width));
-      heatPng = await bands.finish(heatPalette);
+      heatStream = new IndexedPngStream(shown.width, shown.height);
+      for (const b of strips(shown.height, Math.max(16, Math.ceil(shown.height / (2 * PARALLEL))), 0)) heatStream.addRows(b.y0, shown.data.subarray(b.y0 * shown.width, b.y1 * shown.width));
     }
+    const heatPending = heatStream.finish(heatPalette);
+    heatPending.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+
+    // The block map is drawn while the last heatmap bands are still being compressed.
+    let blockMax = 0;
+    for (const m of grid.means) blockMax = Math.max(blockMax, m);
+    const blockScale = Math.max(1, blockMax);
+    const cell = Math.max(2, Math.min(16, Math.floor(1024 / Math.max(grid.cols, grid.rows))));
+    const bm = blockMapIndices(grid, outliers, blockScale, cell, 255, 255);
+    const bmPalette = new Uint8Array(256 * 3);
+    bmPalette.set(infernoLut(255));
+    bmPalette.set(FRAME_RGB, 255 * 3);
+    const bmPng = encodeIndexedPng(bm.data, bm.width, bm.height, bmPalette);
+
+    const heatPng = await heatPending;
     signal.throwIfAborted();
     const scaleNote = `error x${round(255 / fullScale, 1)} (white = ${fullScale} grey levels or more)`;
     const heatNote = downscaled
@@ -358,19 +370,11 @@ export const elaAnalyzer = defineAnalyzer({
     artifacts.push(await ctx.artifacts.put({ kind: 'ela-heatmap', mime: 'image/png', data: heatPng, width: shown.width, height: shown.height, note: heatNote }));
 
     ctx.progress(0.85, 'rendering block map');
-    let blockMax = 0;
-    for (const m of grid.means) blockMax = Math.max(blockMax, m);
-    const blockScale = Math.max(1, blockMax);
-    const cell = Math.max(2, Math.min(16, Math.floor(1024 / Math.max(grid.cols, grid.rows))));
-    const bm = blockMapIndices(grid, outliers, blockScale, cell, 255, 255);
-    const bmPalette = new Uint8Array(256 * 3);
-    bmPalette.set(infernoLut(255));
-    bmPalette.set(FRAME_RGB, 255 * 3);
     artifacts.push(
       await ctx.artifacts.put({
         kind: 'ela-blockmap',
         mime: 'image/png',
-        data: encodeIndexedPng(bm.data, bm.width, bm.height, bmPalette),
+        data: bmPng,
         width: bm.width,
         height: bm.height,
         note: `mean ELA error per ${blockSize}x${blockSize} block (${grid.cols}x${grid.rows}); outlier blocks (robust z >= ${params.zThreshold}) framed in cyan`,
