@@ -296,9 +296,14 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await panel.locator(`.finding.marked-confirmed[data-code="${code}"]`).first().waitFor();
     const marked = (await bridge.api.handlers.openCase(c!.id)).evidence.find((e) => e.name === 'ela_modified.jpg')!.marks;
     assert.deepEqual(
-      marked.map((m) => [m.analyzer, m.code, m.mark, m.comment]),
-      [['ela', code, 'confirmed', 'matches the pasted penguin']],
+      marked.map((m) => [m.analyzer, m.code, m.index, m.mark, m.comment]),
+      [['ela', code, Number(await finding.getAttribute('data-index')), 'confirmed', 'matches the pasted penguin']],
     );
+    // Several findings share the code (one per region): only the one marked shows the mark.
+    assert.ok((await panel.locator(`.finding[data-code="${code}"]`).count()) >= 2, 'ELA lists several regions with the same code');
+    assert.equal(await panel.locator('.finding.marked-confirmed').count(), 1);
+    await panel.locator('.findings').scrollIntoViewIfNeeded();
+    await shot('08a-examine-one-region-marked');
     // The magnifier follows the pointer over the image.
     await key('m');
     const box = (await page.getByTestId('viewer').boundingBox())!;

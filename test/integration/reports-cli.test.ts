@@ -34,15 +34,24 @@ describe('verilens case / report / verify', () => {
 
     r = await cli(['case', 'show', '--case', caseDir, '--json']);
     const state = JSON.parse(r.stdout) as { evidence: { names: string[]; analysis: { analyzers: Record<string, { findings: { code: string }[] }> } }[] };
-    const code = state.evidence[0]?.analysis.analyzers['ela']?.findings[0]?.code;
+    const findings = state.evidence[0]?.analysis.analyzers['ela']?.findings ?? [];
+    const code = findings[0]?.code;
     assert.ok(code, 'ELA reported at least one finding');
+    // One region per finding, all with the same code: a mark must say which one.
+    const shared = findings.filter((f) => f.code === code).length;
+    if (shared > 1) {
+      r = await cli(['case', 'annotate', '--case', caseDir, '--evidence', 'ela_modified.jpg', '--mark', 'confirmed', '--analyzer', 'ela', '--finding', code]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`ela has ${shared} findings with code ${code}:\\n  0: `));
+      assert.match(r.stderr, /pass --index /);
+    }
 
     r = await cli(['case', 'annotate', '--case', caseDir, '--evidence', 'ela_modified.jpg', '--verdict', 'maybe', '--reason', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--verdict takes consistent, suspicious, inconclusive/);
     for (const args of [
       ['--evidence', 'ela_modified.jpg', '--verdict', 'suspicious', '--reason', 'Pasted penguin, confirmed'],
-      ['--evidence', 'ela_modified.jpg', '--mark', 'confirmed', '--analyzer', 'ela', '--finding', code, '--comment', 'matches the object'],
+      ['--evidence', 'ela_modified.jpg', '--mark', 'confirmed', '--analyzer', 'ela', '--finding', code, '--index', '0', '--comment', 'matches the object'],
       ['--evidence', 'noexif.jpg', '--bookmark', '--comment', 'No metadata at all', '--region', '0,0,10,10'],
       ['--note', 'Asked the claimant for originals.'],
     ]) {
