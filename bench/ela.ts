@@ -49,7 +49,8 @@ const CHILD = `
 import { openEvidence } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'evidence', 'intake.ts')).href)};
 import { elaAnalyzer } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'analyzers', 'ela', 'index.ts')).href)};
 import { MemoryArtifactStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'engine', 'artifacts.ts')).href)};
-const before = process.resourceUsage().maxRSS;
+import { peakRssKiB } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'util', 'peak-rss.ts')).href)};
+const before = peakRssKiB();
 const ev = await openEvidence(process.argv[2]);
 const t0 = performance.now();
 const out = await elaAnalyzer.run(ev, {
@@ -57,7 +58,7 @@ const out = await elaAnalyzer.run(ev, {
   artifacts: new MemoryArtifactStore(), results: {}, services: {}, log: { debug() {}, warn() {} },
 });
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ status: out.status, ms, baseKiB: before, maxRssKiB: process.resourceUsage().maxRSS, width: out.data.width, height: out.data.height }));
+console.log(JSON.stringify({ status: out.status, ms, baseKiB: before, maxRssKiB: peakRssKiB(), width: out.data.width, height: out.data.height }));
 `;
 
 interface Sample {
