@@ -10,6 +10,10 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
+if (files.length === 0) {
+  console.log(`no benchmark matches ${filters.join(', ')}`);
+  process.exit(1);
+}
 let failed = 0;
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(here, f)).href)) as { bench?: () => Promise<void> };

@@ -8,10 +8,26 @@ export interface CliIO {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+let pipeClosed = false;
+
+/**
+ * `verilens ... | head` closes the pipe early: stop writing and exit quietly instead of dying on
+ * an unhandled EPIPE.
+ */
+function guardPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    pipeClosed = true;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export function processIO(): CliIO {
+  guardPipe(process.stdout);
+  guardPipe(process.stderr);
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: (t) => void (pipeClosed || process.stdout.write(t)),
+    err: (t) => void (pipeClosed || process.stderr.write(t)),
     errIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
   };

@@ -12,12 +12,31 @@ export function assertNever(value: never, what = 'value'): never {
   throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
 }
 
+const MAX_MESSAGE = 600;
+
+/**
+ * One readable line from a message that may carry a decoder's multi-line log (libvips repeats
+ * "Bogus marker length" once per bad segment): lines joined with "; ", repeats dropped, capped.
+ */
+export function tidyMessage(message: string): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const raw of message.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || seen.has(line)) continue;
+    seen.add(line);
+    parts.push(line);
+  }
+  const text = parts.join('; ');
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
 /** Turn anything thrown into `{code, message}` without leaking a stack trace. */
 export function toErrorInfo(err: unknown, fallbackCode = 'internal'): { code: string; message: string } {
-  if (err instanceof VerilensError) return { code: err.code, message: err.message };
+  if (err instanceof VerilensError) return { code: err.code, message: tidyMessage(err.message) };
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { code: typeof code === 'string' ? code.toLowerCase() : fallbackCode, message: err.message };
+    return { code: typeof code === 'string' ? code.toLowerCase() : fallbackCode, message: tidyMessage(err.message) };
   }
-  return { code: fallbackCode, message: String(err) };
+  return { code: fallbackCode, message: tidyMessage(String(err)) };
 }

@@ -60,3 +60,40 @@ describe('analyzer flags are shared by analyze and case analyze', () => {
     assert.equal(badAnalyze.code, 2);
   });
 });
+
+describe('CLI robustness', () => {
+  it('says a truncated selfie is incomplete instead of reporting no face', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'verilens-trunc-'));
+    const cut = join(dir, 'truncated-selfie.jpg');
+    writeFileSync(cut, readFileSync(fixture('faces', 'lisa_lisa1.jpg')).subarray(0, 30_000));
+    const r = await runCli(['analyze', '--json', '--only', 'faces,liveness', cut]);
+    assert.equal(r.code, 0, r.stderr);
+    const res = (JSON.parse(r.stdout) as { results: Array<{ analyzers: Record<string, { status: string; error?: { code: string; message: string } }> }> }).results[0]!;
+    assert.equal(res.analyzers['faces']?.status, 'error');
+    assert.match(res.analyzers['faces']?.error?.message ?? '', /premature end/);
+    assert.ok(res.analyzers['faces']?.error?.message.includes(cut), 'names the file');
+    assert.equal(res.analyzers['liveness']?.status, 'unavailable');
+  });
+
+  it('stops quietly when its output pipe is closed early (verilens ... | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers.js');
+    // Human-readable mode writes per file, so later writes hit the closed pipe.
+    const child = spawn(process.execPath, [CLI, 'analyze', '--only', 'metadata,jpeg', fixture('images')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, 'no EPIPE stack trace');
+    assert.ok(code === 0 || code === 1, `exit code ${code}`);
+  });
+
+  it('refuses --out that names a file, with exit 2', async () => {
+    const r = await runCli(['analyze', '--out', fixture('images', 'noexif.jpg'), fixture('images', 'noexif.jpg')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is a file; give a folder/);
+  });
+});

@@ -396,7 +396,7 @@ export const elaAnalyzer = defineAnalyzer({
     }
     const unlisted = clusters.length - Math.min(notable.length, MAX_REGION_FINDINGS);
     if (unlisted > 0) {
-      findings.push({ severity: 'info', code: 'ela-more-regions', message: `${unlisted} further outlier region(s), smaller or weaker, are not listed as findings; see data.clusters and the cyan frames in the block map.` });
+      findings.push({ severity: 'info', code: 'ela-more-regions', message: `${unlisted} further outlier region(s), smaller or weaker, are not listed as findings; the block map frames them all in cyan.` });
     }
     if (stats.p99 <= 2) {
       findings.push({

@@ -21,7 +21,7 @@ const cache = new WeakMap<Evidence, Promise<WorkImage>>();
 async function decode(ev: Evidence): Promise<WorkImage> {
   if (!ev.bytes) throw new VerilensError('not-an-image', `${ev.input}: not a still image`);
   try {
-    const base = sharp(ev.bytes, { failOn: 'none', limitInputPixels: ev.limits.maxPixels, pages: 1 }).rotate();
+    const base = sharp(ev.bytes, { failOn: 'truncated', limitInputPixels: ev.limits.maxPixels, pages: 1 }).rotate();
     const meta = await sharp(ev.bytes, { failOn: 'none', limitInputPixels: ev.limits.maxPixels, pages: 1 }).metadata();
     const w0 = meta.width ?? 0;
     const h0 = meta.pageHeight ?? meta.height ?? 0;

@@ -33,7 +33,7 @@ export async function loadCentreCrop(bytes: Buffer, width: number, height: numbe
   const top = Math.floor((height - n) / 2);
   let data: Buffer;
   try {
-    const out = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'none', sequentialRead: true })
+    const out = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
       .extract({ left, top, width: n, height: n })
       .removeAlpha()
       .greyscale()

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JsonObject } from '../../contract/json.js';
 import type { AnalysisDocument, FileResult } from '../../contract/results.js';
@@ -126,6 +127,9 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
 
     const files = await expandInputs(positionals);
     if (files.length === 0) throw new UsageError(`no files found under ${positionals.join(', ')}`);
+    if (values.out && (await stat(values.out).catch(() => null))?.isDirectory() === false) {
+      throw new UsageError(`--out ${values.out} is a file; give a folder for the artifacts (it is created if missing)`);
+    }
     const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifacts();
     const bar = new ProgressBar(io.err, files.length, io.errIsTTY && files.length > 1);
     const color = useColor(io.errIsTTY, io.env) && !values.json;
