@@ -26,7 +26,7 @@ export interface RunOptions {
   params?: Readonly<Record<string, JsonObject>>;
   artifacts: ArtifactSink;
   signal?: AbortSignal;
-  /** Default per-analyzer timeout. */
+  /** Per-analyzer timeout chosen by the caller (`--timeout`): it overrides each analyzer's own default. */
   timeoutMs?: number;
   limits?: Partial<Limits>;
   services?: EngineServices;
@@ -117,7 +117,7 @@ async function runOne(a: Analyzer, ev: Evidence, results: Record<string, Analyze
   }
   if (opts.signal?.aborted) return failed(a, prov(), 'error', 'cancelled', 'analysis was cancelled');
 
-  const timeoutMs = a.timeoutMs ?? opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? a.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ac = new AbortController();
   const onParentAbort = (): void => ac.abort(new VerilensError('cancelled', 'analysis was cancelled'));
   opts.signal?.addEventListener('abort', onParentAbort, { once: true });

@@ -95,3 +95,13 @@ describe('runner', () => {
     assert.equal(r.error?.code, 'not-found');
   });
 });
+
+describe('runner timeouts', () => {
+  it("lets the caller's timeout override an analyzer's own default", async () => {
+    const patient: Analyzer = { ...base, id: 'patient', title: 'patient', timeoutMs: 60_000, run: () => new Promise((res) => setTimeout(() => res({ status: 'ok', data: {} }), 2000)) };
+    const t0 = Date.now();
+    const r = await analyzeFile(JPEG, { analyzers: [patient], artifacts: new MemoryArtifactStore(), timeoutMs: 50 });
+    assert.equal(r.analyzers['patient']?.error?.code, 'timeout');
+    assert.ok(Date.now() - t0 < 1500, 'stopped at the caller timeout, not the analyzer default');
+  });
+});
