@@ -117,7 +117,26 @@ export function applyEntry(s: CaseState, e: CustodyEntry, lineSha: string, resul
         const ordered: Record<string, AnalyzerResult> = {};
         for (const a of e.data.analyzers) if (results[a.id]) ordered[a.id] = results[a.id]!;
         for (const [id, r] of Object.entries(results)) if (!ordered[id]) ordered[id] = r;
-        ev.analysis = { seq: e.seq, time: e.time, resultsSha256: e.data.results.sha256, analyzers: ordered, unchanged: e.data.unchanged };
+        const run = { seq: e.seq, time: e.time, resultsSha256: e.data.results.sha256, unchanged: e.data.unchanged };
+        const prev = ev.analysis;
+        if (Array.isArray(e.data.only) && prev) {
+          // A partial run updates its analyzers; the others keep the result (and run) they had.
+          const prevRun = { seq: prev.seq, time: prev.time, resultsSha256: prev.resultsSha256, unchanged: prev.unchanged };
+          const merged: Record<string, AnalyzerResult> = {};
+          const runs: Record<string, { seq: number; time: string; resultsSha256: string; unchanged: boolean }> = {};
+          for (const [id, r] of Object.entries(prev.analyzers)) {
+            merged[id] = ordered[id] ?? r;
+            runs[id] = ordered[id] ? run : (prev.runs?.[id] ?? prevRun);
+          }
+          for (const [id, r] of Object.entries(ordered)) {
+            merged[id] = r;
+            runs[id] = run;
+          }
+          const multi = Object.values(runs).some((x) => x.seq !== e.seq);
+          ev.analysis = { ...run, unchanged: Object.values(runs).every((x) => x.unchanged), analyzers: merged, ...(multi ? { runs } : {}) };
+        } else {
+          ev.analysis = { ...run, analyzers: ordered };
+        }
       }
       break;
     }
@@ -440,6 +459,7 @@ export class CaseSession {
             analyzers: Object.values(analyzers).map((r) => ({ id: r.provenance.analyzer, version: r.provenance.version, status: r.status, models: r.provenance.models })),
             results: { sha256: docSha, path: rel },
             unchanged,
+            ...(opts.only ? { only: [...opts.only] } : {}),
           },
         },
         undefined,

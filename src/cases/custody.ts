@@ -44,6 +44,11 @@ export interface AnalysisRunData {
   results: { sha256: string; path: string };
   /** The evidence re-hashed after analysis matched its recorded SHA-256. */
   unchanged: boolean;
+  /**
+   * The analyzers asked for (`--only`): a partial run updates these results and keeps the others
+   * from earlier runs. Absent on a full run, whose results replace the earlier ones.
+   */
+  only?: string[];
 }
 
 export interface ReportExportedData {

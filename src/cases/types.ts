@@ -37,12 +37,27 @@ export interface RecordedAnnotation {
   annotation: Annotation;
 }
 
+/** One analysis-run custody entry. */
+export interface AnalysisRunRef {
+  seq: number;
+  time: string;
+  resultsSha256: string;
+  unchanged: boolean;
+}
+
 export interface CaseAnalysis {
+  /** The latest run on the file. */
   seq: number;
   time: string;
   resultsSha256: string;
   analyzers: Record<string, AnalyzerResult>;
+  /** False when any run whose results are shown saw the file change during analysis. */
   unchanged: boolean;
+  /**
+   * After a partial run (`--only`): the run that produced each analyzer's result, as results
+   * from earlier runs are kept. Absent when every result comes from the latest run.
+   */
+  runs?: Record<string, AnalysisRunRef>;
 }
 
 export interface CaseEvidence {

@@ -56,6 +56,8 @@ export interface ReportAnalyzer {
    */
   marks: { finding: string; index: number | null; stale: boolean; mark: string; comment: string | null; analyst: string; time: string }[];
   result: AnalyzerResult;
+  /** The analysis run (custody entry) that produced this result: a partial re-run keeps earlier results. */
+  run: { seq: number; time: string; resultsSha256: string };
 }
 
 export interface ReportModel extends ModelUse {
@@ -97,7 +99,9 @@ export function buildReport(state: CaseState, lines: readonly ParsedLine[], sign
         const at = m.index === undefined ? undefined : (markedFindings(m, result.findings)[0] ?? null);
         return [{ finding: m.finding, index: at ?? null, stale: at === null, mark: m.mark, comment: m.comment ?? null, analyst: a.analyst, time: a.time }];
       });
-      return { id, override: analyzerOverride(state, e.sha256, id), marks, result };
+      const an = e.analysis!;
+      const ran = an.runs?.[id] ?? an;
+      return { id, override: analyzerOverride(state, e.sha256, id), marks, result, run: { seq: ran.seq, time: ran.time, resultsSha256: ran.resultsSha256 } };
     });
     return {
       index: i + 1,

@@ -433,7 +433,7 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
   if (e.names.length > 1) facts.push(['Also added as', e.names.slice(1).join(', ')]);
   facts.push(['Added to case', utc(e.addedAt)]);
   facts.push(['Copied from', e.sources.map((s) => s.path).join('\n')]);
-  facts.push(['Analysed', e.analysis ? `${utc(e.analysis.time)} (custody entry ${e.analysis.seq})` : 'not analysed']);
+  facts.push(['Analysed', e.analysis ? analysedText(e.analysis) : 'not analysed']);
   if (v.overridden && v.reason) facts.push(['Analyst reason', v.reason]);
   else if (v.reason) facts.push(['Verdict basis', v.reason]);
   w.facts(facts, { x: fx, width: fw, labelWidth: 86 });
@@ -484,6 +484,17 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
       annotationRows(e.annotations),
     );
   }
+}
+
+/** When and by which custody entry; after a partial re-run, which run produced which analyzer's result. */
+function analysedText(an: NonNullable<ReportEvidence['analysis']>): string {
+  const byRun = new Map<number, { time: string; ids: string[] }>();
+  for (const a of an.analyzers) {
+    const r = byRun.get(a.run.seq) ?? byRun.set(a.run.seq, { time: a.run.time, ids: [] }).get(a.run.seq)!;
+    r.ids.push(a.id);
+  }
+  if (byRun.size <= 1) return `${utc(an.time)} (custody entry ${an.seq})`;
+  return [...byRun.entries()].sort((x, y) => y[0] - x[0]).map(([seq, r]) => `${utc(r.time)} (custody entry ${seq}): ${r.ids.join(', ')}`).join('\n');
 }
 
 function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: ReportEvidence): void {

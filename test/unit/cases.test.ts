@@ -399,3 +399,43 @@ describe('cancelled analysis', () => {
     assert.equal((await verifyCase(dir)).ok, true, 'case still verifies');
   });
 });
+
+describe('partial re-run', () => {
+  it('updates only the analyzers asked for and keeps the others, each with the run that produced it', async () => {
+    const dir = newDir();
+    const img = fixture('images', 'ela_modified.jpg');
+    const real = ANALYZERS.filter((a) => a.id === 'metadata' || a.id === 'jpeg' || a.id === 'ela');
+    assert.equal(real.length, 3);
+    const c = await CaseSession.create(dir, { title: 'partial', analyst: 'alice', now: clock() });
+    try {
+      await c.addEvidence(img);
+      await c.analyze({ analyzers: real });
+      await c.analyze({ analyzers: real, only: ['ela'], params: { ela: { quality: 80 } } });
+    } finally {
+      await c.close();
+    }
+    const { state } = await loadCase(dir);
+    const an = state.evidence[0]!.analysis!;
+    assert.deepEqual(Object.keys(an.analyzers).sort(), ['ela', 'jpeg', 'metadata']);
+    assert.equal(an.seq, 4, 'the latest run is the partial one');
+    assert.equal(an.runs?.['ela']?.seq, 4);
+    assert.equal(an.runs?.['metadata']?.seq, 3, 'metadata stays from the full run');
+    assert.equal(an.runs?.['jpeg']?.seq, 3);
+    assert.equal((an.analyzers['ela']!.provenance.parameters as { quality?: number }).quality, 80);
+    // case.json is what the log replays to, and the case verifies.
+    const snap = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as unknown;
+    assert.equal(canonicalJson(snap), canonicalJson(state));
+    const v = await verifyCase(dir);
+    assert.deepEqual(v.problems, []);
+    // The report names which run produced each result.
+    const { buildReport } = await import('../../src/reports/model.js');
+    const doc = buildReport(state, (await loadCase(dir)).lines, { analyst: 'alice', fingerprint: 'f'.repeat(64) });
+    const runs = Object.fromEntries(doc.evidence[0]!.analysis!.analyzers.map((a) => [a.id, a.run.seq]));
+    assert.deepEqual(runs, { ela: 4, jpeg: 3, metadata: 3 });
+    // A full run afterwards replaces everything again.
+    await withCase(dir, { analyst: 'alice' }, (s) => s.analyze({ analyzers: real }));
+    const full = (await loadCase(dir)).state.evidence[0]!.analysis!;
+    assert.equal(full.runs, undefined);
+    assert.equal((full.analyzers['ela']!.provenance.parameters as { quality?: number }).quality, 90);
+  });
+});
