@@ -4,7 +4,7 @@ import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, stat, t
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { JsonObject } from '../contract/json.js';
-import type { AnalyzerResult } from '../contract/results.js';
+import type { AnalyzerResult, Region } from '../contract/results.js';
 import type { Analyzer } from '../engine/analyzer.js';
 import { DirectoryArtifactStore } from '../engine/artifacts.js';
 import { analyzeEvidence, type ProgressEvent } from '../engine/runner.js';
@@ -258,7 +258,11 @@ export function findEvidence(state: CaseState, ref: string): CaseEvidence {
   const hits = bySha.length ? bySha : byName;
   if (hits.length === 1 && hits[0]) return hits[0];
   if (hits.length > 1) throw new VerilensError('ambiguous-evidence', `'${ref}' matches ${hits.length} evidence files in case ${state.id}; give more of the SHA-256`);
-  throw new VerilensError('unknown-evidence', `no evidence '${ref}' in case ${state.id} (give a file name or the start of its SHA-256)`);
+  const known = state.evidence.map((e) => `${e.names.join(', ')} (${e.sha256.slice(0, 12)})`);
+  throw new VerilensError(
+    'unknown-evidence',
+    `no evidence '${ref}' in case ${state.id} (give a file name or the start of its SHA-256); ${known.length ? `the case holds: ${known.join('; ')}` : 'the case holds no evidence yet'}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +279,20 @@ export interface AnalyzeOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Evidence to analyse (SHA-256, prefix or name); all evidence when absent. */
   evidence?: readonly string[];
+}
+
+/** A bookmark region must lie inside the image as displayed (EXIF orientation applied). */
+function checkRegion(r: Region, ev: CaseEvidence): void {
+  const w = ev.info.displayWidth ?? ev.info.width;
+  const h = ev.info.displayHeight ?? ev.info.height;
+  const nums = [r.x, r.y, r.width, r.height];
+  if (!nums.every((v) => Number.isSafeInteger(v) && v >= 0) || r.width < 1 || r.height < 1) {
+    throw new VerilensError('bad-region', `a bookmark region needs whole pixel numbers with a width and height of at least 1 (got ${r.x},${r.y},${r.width},${r.height})`);
+  }
+  if (w === undefined || h === undefined) return;
+  if (r.x + r.width > w || r.y + r.height > h) {
+    throw new VerilensError('bad-region', `the region ${r.x},${r.y},${r.width},${r.height} (x,y,width,height) reaches outside ${ev.names[0]}, which is ${w} x ${h} pixels as displayed`);
+  }
 }
 
 export class CaseSession {
@@ -497,6 +515,7 @@ export class CaseSession {
         }
         a = { ...a, index, findingSha256: findingSha256(f) };
       }
+      if (a.kind === 'bookmark' && a.region) checkRegion(a.region, ev);
       if (a.kind === 'verdict-override' && a.analyzer && !ev.analysis?.analyzers[a.analyzer]) {
         throw new VerilensError('unknown-analyzer', `evidence ${ev.names[0]} has no result from analyzer '${a.analyzer}'`);
       }

@@ -439,3 +439,30 @@ describe('partial re-run', () => {
     assert.equal((full.analyzers['ela']!.provenance.parameters as { quality?: number }).quality, 90);
   });
 });
+
+describe('annotation references', () => {
+  it('refuses an unknown evidence reference with the known names, and a bookmark region outside the image', async () => {
+    const dir = newDir();
+    const c = await CaseSession.create(dir, { title: 'refs', analyst: 'alice', now: clock() });
+    try {
+      const ev = await c.addEvidence(fixture('images', 'ela_modified.jpg'));
+      await assert.rejects(c.annotate({ kind: 'bookmark', evidence: 'nothere.jpg', comment: 'x' }), (err: Error) => {
+        assert.match(err.message, /no evidence 'nothere\.jpg'/);
+        assert.match(err.message, /ela_modified\.jpg/);
+        return true;
+      });
+      const w = ev.info.displayWidth ?? ev.info.width!;
+      const h = ev.info.displayHeight ?? ev.info.height!;
+      await assert.rejects(c.annotate({ kind: 'bookmark', evidence: 'ela_modified.jpg', comment: 'x', region: { x: 0, y: 0, width: 5000, height: 10 } }), (err: Error) => {
+        assert.match(err.message, new RegExp(`${w} x ${h} pixels`));
+        return true;
+      });
+      await assert.rejects(c.annotate({ kind: 'bookmark', evidence: 'ela_modified.jpg', comment: 'x', region: { x: w - 1, y: h - 1, width: 2, height: 1 } }), /reaches outside/);
+      const ok = await c.annotate({ kind: 'bookmark', evidence: 'ela_modified.jpg', comment: 'corner', region: { x: w - 10, y: h - 10, width: 10, height: 10 } });
+      assert.equal(ok.type, 'annotation');
+    } finally {
+      await c.close();
+    }
+    assert.equal(lines(dir).length, 3, 'only the valid bookmark was recorded');
+  });
+});

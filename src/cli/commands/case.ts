@@ -74,7 +74,11 @@ function annotationFrom(values: Record<string, unknown>): Annotation {
   const bookmark = values['bookmark'] === true;
   const chosen = [note !== undefined, verdict !== undefined, mark !== undefined, bookmark].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('annotate takes exactly one of --verdict, --mark, --bookmark or --note');
-  if (note !== undefined) return { kind: 'note', text: note };
+  if (note !== undefined) {
+    // A case-wide note names no file: taking --evidence silently would misfile what the analyst meant.
+    if (evidence !== undefined) throw new UsageError('--note is a case-wide note and takes no --evidence; to annotate a file use --bookmark --comment TEXT');
+    return { kind: 'note', text: note };
+  }
   if (!evidence) throw new UsageError('--evidence REF is required (a file name or the start of its SHA-256)');
   const analyzer = str(values, 'analyzer');
   const comment = str(values, 'comment');
