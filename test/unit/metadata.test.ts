@@ -54,9 +54,10 @@ describe('metadata: extraction on real camera files', () => {
     for (const g of ['ifd0', 'exif', 'jfif', 'makerNote']) assert.ok(tags[g], `group ${g} present`);
     assert.deepEqual(Object.keys(tags['makerNote']!).sort(), ['bytes', 'hexHead']);
     assert.deepEqual(JSON.parse(JSON.stringify(r.data)), r.data);
-    assert.equal(r.verdict, 'consistent');
-    // The photo was downsized for exifr's fixtures while the camera's EXIF size stayed.
+    // The photo was downsized for exifr's fixtures while the camera's EXIF size stayed: a warning,
+    // so the metadata no longer reads as an untouched capture.
     assert.ok(codes(r).includes('warn:exif-dimensions-mismatch'));
+    assert.equal(r.verdict, 'inconclusive');
   });
 
   it('keeps the UTC offset of an iPhone HEIC in ISO form and reports GPS with altitude', async () => {
@@ -99,7 +100,7 @@ describe('metadata: red flags on real files', () => {
     assert.ok(f);
     assert.equal(f.severity, 'warn');
     assert.match(f.message, /Adobe Photoshop/u);
-    assert.equal(r.verdict, 'consistent');
+    assert.equal(r.verdict, 'inconclusive', 'an editor named in the metadata is never consistent');
   });
 
   it('warns on GIMP and reports GPS coordinates (ela_modified.jpg)', async () => {
@@ -232,5 +233,16 @@ describe('metadata: hostile input and the analyzer contract', () => {
     assert.equal(m.data['model'], 'Canon EOS 1300D');
     assert.equal(m.provenance.analyzer, 'metadata');
     assert.equal(res.integrity?.unchanged, true);
+  });
+});
+
+describe('metadata: verdict rule', () => {
+  it('calls metadata with no warning consistent, and any warning inconclusive', async () => {
+    const clean = await run(fixture('faces', 'image_T1.jpg'));
+    assert.deepEqual(clean.findings.filter((f) => f.severity !== 'info'), []);
+    assert.equal(clean.verdict, 'consistent');
+    const resized = await run(fixture('images', 'img_1771.jpg'));
+    assert.ok(resized.findings.some((f) => f.severity === 'warn'), 'img_1771 has a warning');
+    assert.equal(resized.verdict, 'inconclusive');
   });
 });

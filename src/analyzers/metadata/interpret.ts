@@ -257,7 +257,13 @@ export function interpretMetadata(f: MetadataFacts): Interpretation {
     }
   }
 
-  const verdict: Verdict = findings.some((x) => x.severity === 'alert') ? 'suspicious' : !hasAny ? 'inconclusive' : 'consistent';
+  // A warning (an editor named, dates out of order, a resized image...) means the metadata no longer
+  // reads as an untouched capture: that is `inconclusive`, never `consistent`.
+  const verdict: Verdict = findings.some((x) => x.severity === 'alert')
+    ? 'suspicious'
+    : !hasAny || findings.some((x) => x.severity === 'warn')
+      ? 'inconclusive'
+      : 'consistent';
   const tags: JsonObject = {};
   for (const [k, v] of Object.entries(raw.groups)) tags[k] = toJsonSafe(v);
   if (raw.xmp) tags['xmp'] = toJsonSafe(raw.xmp);
