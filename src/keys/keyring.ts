@@ -112,6 +112,29 @@ export function decryptKeyFile(file: EncryptedKeyFile, passphrase: string, sourc
   return { analyst: file.analyst, fingerprint, shortFingerprint: shortFingerprint(fingerprint), publicKey, privateKey, publicKeyPem: file.publicKeyPem };
 }
 
+/**
+ * The public half of the analyst key, read without the passphrase (exporting a public key needs no
+ * secret). Null when no key exists yet. The fingerprint is recomputed from the key it names.
+ */
+export async function readAnalystPublicKey(home: string): Promise<{ analyst: string; publicKeyPem: string; fingerprint: string; shortFingerprint: string } | null> {
+  const path = join(keysDir(home), 'analyst.key.json');
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  });
+  if (text === null) return null;
+  let file: EncryptedKeyFile;
+  try {
+    file = JSON.parse(text) as EncryptedKeyFile;
+  } catch {
+    throw new VerilensError('bad-key', `${path}: not valid JSON`);
+  }
+  if (file.format !== 'verilens-ed25519-key' || typeof file.publicKeyPem !== 'string') throw new VerilensError('bad-key', `${path}: not a Verilens key file`);
+  const fingerprint = fingerprintOf(publicKeyFromPem(file.publicKeyPem, path));
+  if (fingerprint !== file.fingerprint) throw new VerilensError('bad-key', `${path}: fingerprint does not match the public key`);
+  return { analyst: file.analyst, publicKeyPem: file.publicKeyPem, fingerprint, shortFingerprint: shortFingerprint(fingerprint) };
+}
+
 /** Load the analyst key, creating it on first use. */
 export async function loadOrCreateAnalystKey(home: string, analyst: string, passphrase: string, now: () => Date = () => new Date()): Promise<AnalystKey & { created: boolean }> {
   const dir = keysDir(home);

@@ -46,7 +46,10 @@ describe('analyst keys and trust store', () => {
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /fingerprint [0-9a-f]{4}:/);
     const pub = join(home, 'bo.pem');
-    assert.equal((await runCli(['keys', 'export', '--out', pub], { env })).code, 0);
+    // Exporting the public key needs no passphrase.
+    const exp = await runCli(['keys', 'export', '--out', pub], { env: { VERILENS_HOME: home, VERILENS_PASSPHRASE: '' } });
+    assert.equal(exp.code, 0, exp.stderr);
+    assert.match(readFileSync(pub, 'utf8'), /BEGIN PUBLIC KEY/);
     const trust = await runCli(['keys', 'trust', pub, '--name', 'Bo', '--for', 'reports'], { env });
     assert.equal(trust.code, 0, trust.stderr);
     const list = await runCli(['keys', 'list'], { env });

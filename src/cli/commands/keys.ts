@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
+import { loadOrCreateAnalystKey, readAnalystPublicKey } from '../../keys/keyring.js';
 import { listTrustedKeys, trustKey, type TrustPurpose } from '../../keys/trust-store.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
@@ -36,9 +36,10 @@ export const keysCommand: Command = {
       case 'export': {
         const { values } = parse(rest, { analyst: { type: 'string' }, 'passphrase-file': { type: 'string' }, out: { type: 'string' } });
         const analyst = (values['analyst'] as string | undefined) ?? userInfo().username;
-        const passphrase = await readPassphrase(io, values['passphrase-file'] as string | undefined);
-        const key = await loadOrCreateAnalystKey(home, analyst, passphrase);
-        if (key.created) io.err(`created a new key for ${key.analyst} in ${home}\n`);
+        // Exporting an existing public key needs no passphrase; creating a key does.
+        const existing = sub === 'export' ? await readAnalystPublicKey(home) : null;
+        const key = existing ?? (await loadOrCreateAnalystKey(home, analyst, await readPassphrase(io, values['passphrase-file'] as string | undefined)));
+        if ('created' in key && key.created) io.err(`created a new key for ${key.analyst} in ${home}\n`);
         const out = values['out'] as string | undefined;
         if (out) await writeFile(out, key.publicKeyPem);
         if (sub === 'export' && !out) io.out(key.publicKeyPem);
