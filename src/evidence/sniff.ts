@@ -92,8 +92,17 @@ const OTHER: Array<{ sig: number[]; at?: number; format: string; mime: string; w
 ];
 
 export function describeBytes(b: Uint8Array): string {
-  const hex = Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  return b.length === 0 ? 'empty file' : `first bytes ${hex}`;
+  if (b.length === 0) return 'empty file';
+  const head = b.subarray(0, 8);
+  const hex = Array.from(head, (x) => x.toString(16).padStart(2, '0')).join(' ');
+  // Mostly printable text (a script, a CSV, a log) is easier to recognise by its words.
+  const sample = b.subarray(0, 64);
+  const printable = sample.every((x) => x === 9 || x === 10 || x === 13 || (x >= 32 && x < 127));
+  if (printable) {
+    const text = String.fromCharCode(...sample).replace(/\s+/g, ' ').trim().slice(0, 40);
+    return `text starting "${text}" (first bytes ${hex})`;
+  }
+  return `first bytes ${hex}`;
 }
 
 /** Detect the file type from its first bytes (4 KiB is plenty). Never looks at the file name. */

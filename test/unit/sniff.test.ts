@@ -50,5 +50,6 @@ describe('sniff (magic bytes, never the extension)', () => {
     assert.equal(sniff(bytes('<?xml version="1.0"?><svg ')).format, 'svg');
     assert.equal(sniff(bytes([0x7f], 'ELF')).format, 'elf');
     assert.equal(sniff(Buffer.alloc(0)).signature, 'empty file');
+    assert.match(sniff(bytes('# Verilens notes\nline two')).signature, /^text starting "# Verilens notes line two"/);
   });
 });

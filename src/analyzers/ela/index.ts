@@ -247,7 +247,7 @@ export const SCORE_INFO: ScoreInfo = {
 
 export const elaAnalyzer = defineAnalyzer({
   id: 'ela',
-  version: '1',
+  version: '1.0.0',
   title: 'Error Level Analysis: recompression error heatmap and blocks that stand out',
   defaults: { ...ELA_DEFAULTS, sweep: [...ELA_DEFAULTS.sweep] },
   accepts: (info) => info.kind === 'image',

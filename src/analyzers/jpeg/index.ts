@@ -30,7 +30,7 @@ import {
   type TrailingReport,
 } from './structure.js';
 
-export const JPEG_ANALYZER_VERSION = '1';
+export const JPEG_ANALYZER_VERSION = '1.0.0';
 
 /** Score at or above which double compression is called (periodicity statistic S = 30). */
 export const DC_THRESHOLD = 0.5;
