@@ -10,7 +10,7 @@ import { readPassphrase } from '../passphrase.js';
 
 const USAGE = `verilens keys <subcommand>
   init [--analyst NAME] [--passphrase-file F]   create your Ed25519 key pair (first use)
-  export [--out FILE] [--passphrase-file F]      print or write your public key (PEM) and fingerprint
+  export [--out FILE]                            print or write your public key (PEM) and fingerprint (no passphrase)
   trust <pubkey.pem> --for models|reports|models,reports [--name NAME]
                                                  trust a colleague's or an organisation's public key
   list                                           list trusted keys with their fingerprints
