@@ -158,7 +158,7 @@ describe('case store', () => {
       await assert.rejects(c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'nope', mark: 'confirmed' }), { code: 'unknown-finding' });
       await c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', verdict: 'suspicious', reason: 'Applicant admitted editing the photo.' });
       await c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'byte-mean', mark: 'noted', comment: 'expected' });
-      await c.annotate({ kind: 'bookmark', evidence: 'png_png_with_exif_and_gps.png', comment: 'GPS points to the branch office', region: { x: 1, y: 2, width: 3, height: 4 } });
+      await c.annotate({ kind: 'bookmark', evidence: 'png_png_with_exif_and_gps.png', comment: 'GPS points to the branch office', region: { x: 0, y: 0, width: 1, height: 1 } });
       await c.annotate({ kind: 'note', text: 'Requested originals from the applicant.' });
     });
     const { state } = await loadCase(dir);
