@@ -27,7 +27,11 @@ export interface ReportVerification {
   checks: Check[];
   /** Why the report is not valid (empty when valid). */
   reasons: string[];
-  signer: { fingerprint: string; shortFingerprint: string; name: string; trusted: boolean; trustedAs?: string } | null;
+  /**
+   * `trusted`: the signature verifies and its key is trusted for reports. `signatureValid` and
+   * `keyTrustedAs` state the two apart, so a failed signature by a trusted key is not called untrusted.
+   */
+  signer: { fingerprint: string; shortFingerprint: string; name: string; trusted: boolean; trustedAs?: string; signatureValid: boolean; keyTrustedAs: string | null } | null;
   caseId: string | null;
   reportTime: string | null;
 }
@@ -102,6 +106,16 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
     return { valid: reasons.length === 0, paths, checks, reasons, signer, caseId: doc?.case.id ?? null, reportTime: doc?.reportTime ?? null };
   };
 
+  // 0. The file named must exist: otherwise "the .sig is missing" would point at the wrong file.
+  const exists = (p: string): Promise<'file' | 'not-a-file' | 'missing'> => stat(p).then((s) => (s.isFile() ? 'file' : 'not-a-file'), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'missing' : 'file'));
+  let given = await exists(file);
+  // A stem, or one removed file of a bundle whose other files are there, is checked file by file below.
+  if (given === 'missing' && (await Promise.all([paths.pdf, paths.json, paths.sig].map(exists))).includes('file')) given = 'file';
+  if (given !== 'file') {
+    check('file', false, given === 'missing' ? `${file}: no such file` : `${file}: not a file (give the report's .pdf, .json or .sig)`);
+    return result(null, null);
+  }
+
   // 1. The signature file and the key it names.
   const sigBytes = await readBundleFile(paths.sig, MAX_SIG_BYTES, 'report signature');
   if (sigBytes instanceof VerilensError) {
@@ -127,10 +141,12 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
   } catch (err) {
     check('signer key', false, `the public key in ${basename(paths.sig)} is unusable (${(err as Error).message})`);
   }
-  let signer: ReportVerification['signer'] = { fingerprint: claimed, shortFingerprint: shortFingerprint(claimed), name: String(sig.signerName), trusted: false };
+  let signer: ReportVerification['signer'] = { fingerprint: claimed, shortFingerprint: shortFingerprint(claimed), name: String(sig.signerName), trusted: false, signatureValid: false, keyTrustedAs: null };
   let mathOk = false;
   if (key) {
     const actualFp = fingerprintOf(key);
+    // Whether the key is trusted does not depend on whether this signature verifies.
+    if (actualFp === claimed) signer = { ...signer, keyTrustedAs: await isTrusted(opts.home, claimed) };
     if (
       check(
         'signer key',
@@ -152,8 +168,8 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
 
   // 2. Is the signer someone we trust?
   if (mathOk) {
-    const as = await isTrusted(opts.home, claimed);
-    signer = { ...signer, trusted: as !== null, ...(as ? { trustedAs: as } : {}) };
+    const as = signer.keyTrustedAs;
+    signer = { ...signer, signatureValid: true, trusted: as !== null, ...(as ? { trustedAs: as } : {}) };
     check(
       'signer trust',
       as !== null,
@@ -258,7 +274,15 @@ export function formatReportVerification(v: ReportVerification): string {
   const out: string[] = [];
   out.push(`${v.valid ? 'VALID' : 'INVALID'}: ${v.paths.pdf}`);
   if (v.caseId) out.push(`case ${v.caseId}, as of ${v.reportTime}`);
-  if (v.signer) out.push(`signer ${v.signer.name}, ${v.signer.shortFingerprint} (full: ${v.signer.fingerprint})${v.signer.trusted ? `, trusted as ${v.signer.trustedAs}` : ', NOT trusted'}`);
+  if (v.signer) {
+    const s = v.signer;
+    const trust = s.signatureValid
+      ? s.trusted
+        ? `, trusted as ${s.trustedAs}`
+        : ', NOT trusted'
+      : `; ${s.keyTrustedAs ? `this key is trusted (${s.keyTrustedAs})` : 'this key is not in your trust store'}, but the signature does NOT verify`;
+    out.push(`${s.signatureValid ? 'signer' : 'claimed signer'} ${s.name}, ${s.shortFingerprint} (full: ${s.fingerprint})${trust}`);
+  }
   if (!v.valid) {
     out.push('reasons:');
     for (const r of v.reasons) out.push(`  - ${r}`);
