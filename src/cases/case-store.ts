@@ -42,13 +42,18 @@ export function defaultCasesDir(env: Readonly<Record<string, string | undefined>
 }
 
 export interface CaseOptions {
-  /** Who is acting (recorded in every custody entry); defaults to the OS user name. */
+  /** Who is acting (recorded in every custody entry); defaults to defaultAnalyst(). */
   analyst?: string;
   now?: () => Date;
 }
 
+/** The actor when none is named: VERILENS_ANALYST if set, else the OS user name. */
+export function defaultAnalyst(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env['VERILENS_ANALYST']?.trim() || userInfo().username;
+}
+
 function actorOf(opts: CaseOptions): Actor {
-  return { analyst: opts.analyst ?? userInfo().username, host: hostname() };
+  return { analyst: opts.analyst ?? defaultAnalyst(), host: hostname() };
 }
 
 function iso(opts: CaseOptions): string {
@@ -353,6 +358,11 @@ export class CaseSession {
 
   get state(): CaseState {
     return this.current;
+  }
+
+  /** Who this session records as the actor of its custody entries. */
+  get analyst(): string {
+    return actorOf(this.opts).analyst;
   }
 
   get entries(): readonly ParsedLine[] {

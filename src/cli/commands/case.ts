@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ANALYZERS } from '../../analyzers/index.js';
-import { CaseSession, defaultCasesDir, findEvidence, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
+import { CaseSession, defaultAnalyst, defaultCasesDir, findEvidence, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
 import { describeEntry } from '../../cases/custody.js';
 import { listSharedFindings } from '../../cases/finding-marks.js';
 import type { Annotation, CaseState } from '../../cases/types.js';
@@ -35,7 +34,9 @@ const USAGE = `verilens case <subcommand> --case DIR [options]
   verify --case DIR [--json]
         re-hash every evidence file and walk the custody chain; exit 0 only when intact
 REF is a file name as added or the start (6+ hex digits) of the evidence SHA-256.
-Every change is recorded in the case's custody.log (who, when, what) and cannot be undone.`;
+Every change is recorded in the case's custody.log (who, when, what) and cannot be undone.
+Who: --analyst NAME on any subcommand, else the VERILENS_ANALYST environment variable, else the
+OS user name (not the case's analyst: whoever acts is recorded).`;
 
 const VERDICTS: readonly Verdict[] = ['consistent', 'suspicious', 'inconclusive'];
 const MARKS = ['confirmed', 'dismissed', 'noted'] as const;
@@ -51,6 +52,11 @@ function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>)
 function str(values: Record<string, unknown>, k: string): string | undefined {
   const v = values[k];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** The custody actor: --analyst, else VERILENS_ANALYST, else the OS user. */
+function analystOf(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string {
+  return str(values, 'analyst')?.trim() || defaultAnalyst(env);
 }
 
 function caseDir(values: Record<string, unknown>): string {
@@ -153,13 +159,13 @@ export const caseCommand: Command = {
         if (positionals.length) throw new UsageError(`case new takes no positional arguments (got ${positionals.join(' ')})`);
         const title = str(values, 'title');
         if (!title?.trim()) throw new UsageError('case new needs --title TEXT');
-        const analyst = str(values, 'analyst') ?? userInfo().username;
+        const analyst = analystOf(values, io.env);
         const now = new Date();
         const id = `VL-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
         const dir = str(values, 'case') ?? join(defaultCasesDir(io.env), id);
         const c = await CaseSession.create(dir, { title, analyst, id, now: () => now, ...(str(values, 'notes') ? { notes: str(values, 'notes') } : {}) });
         await c.close();
-        io.out(`created case ${c.state.id} in ${c.dir}\n`);
+        io.out(`created case ${c.state.id} in ${c.dir}\nrecorded as custody entry 1 by ${printable(analyst)}\n`);
         return 0;
       }
       case 'add': {
@@ -169,11 +175,11 @@ export const caseCommand: Command = {
         const files = await expandInputs(positionals);
         if (!files.length) throw new UsageError(`no files found under ${positionals.join(', ')}`);
         let failed = 0;
-        await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case add' }, async (c) => {
+        await withCase(dir, { analyst: analystOf(values, io.env), purpose: 'case add' }, async (c) => {
           for (const f of files) {
             try {
               const e = await c.addEvidence(f);
-              io.out(`added ${printable(f)}  sha256 ${e.sha256}\n`);
+              io.out(`added ${printable(f)}  sha256 ${e.sha256}  (recorded as custody entry ${e.sources.at(-1)?.seq} by ${printable(c.analyst)})\n`);
             } catch (err) {
               if (!(err instanceof VerilensError)) throw err;
               failed++;
@@ -198,7 +204,8 @@ export const caseCommand: Command = {
         const onSigint = (): void => ac.abort();
         process.once('SIGINT', onSigint);
         try {
-          const done = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case analyze' }, async (c) => {
+          const analyst = analystOf(values, io.env);
+          const done = await withCase(dir, { analyst, purpose: 'case analyze' }, async (c) => {
             const total = evidence?.length ?? c.state.evidence.length;
             const bar = new ProgressBar(io.err, total, io.errIsTTY && total > 1);
             let i = 0;
@@ -224,6 +231,7 @@ export const caseCommand: Command = {
             const st = await loadCase(dir);
             const v = effectiveVerdict(st.state, e.sha256);
             io.out(`${printable(e.names[0] ?? '')}: ${v.verdict}${v.overridden ? ' (analyst override)' : ''}  [${Object.entries(e.analysis?.analyzers ?? {}).map(([id, r]) => `${id} ${r.verdict ?? r.status}`).join(', ')}]\n`);
+            if (e.analysis) io.out(`  recorded as custody entry ${e.analysis.seq} by ${printable(analyst)}\n`);
             if (e.analysis && !e.analysis.unchanged) io.err(`ALERT: ${e.names[0]} changed on disk during analysis\n`);
           }
           io.out(`${done.length} evidence file${done.length === 1 ? '' : 's'} analysed${ac.signal.aborted ? ' (interrupted)' : ''}\n`);
@@ -249,7 +257,7 @@ export const caseCommand: Command = {
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (quote texts with spaces)`);
         const dir = caseDir(values);
         const a = annotationFrom(values);
-        const e = await withCase(dir, { analyst: str(values, 'analyst'), purpose: 'case annotate' }, (c) => {
+        const e = await withCase(dir, { analyst: analystOf(values, io.env), purpose: 'case annotate' }, (c) => {
           if (a.kind === 'finding-mark' && a.index === undefined) {
             // Several findings can share a code (one per region): the analyst must say which one.
             const findings = findEvidence(c.state, a.evidence).analysis?.analyzers[a.analyzer]?.findings ?? [];
@@ -258,7 +266,7 @@ export const caseCommand: Command = {
           }
           return c.annotate(a);
         });
-        io.out(`recorded as custody entry ${e.seq}: ${describeEntry(e)}\n`);
+        io.out(`recorded as custody entry ${e.seq} by ${printable(e.actor.analyst)}: ${describeEntry(e)}\n`);
         return 0;
       }
       case 'show': {

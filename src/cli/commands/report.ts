@@ -1,6 +1,7 @@
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { defaultAnalyst } from '../../cases/case-store.js';
 import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
+import { VerilensError } from '../../util/errors.js';
 import { exportReport } from '../../reports/export.js';
 import { dataHome } from '../../util/paths.js';
 import { intOption, UsageError, type CliIO, type Command } from '../io.js';
@@ -14,7 +15,9 @@ export const reportCommand: Command = {
   over the JSON's and the PDF's SHA-256) with your analyst key, and records the export in the
   case's custody log. The report describes the case as of its last content entry (or entry N with
   --as-of), so exporting again gives byte-identical files.
-  The key passphrase comes from --passphrase-file, VERILENS_PASSPHRASE or a prompt.`,
+  The key passphrase comes from --passphrase-file, VERILENS_PASSPHRASE or a prompt.
+  The report is signed by the key's owner; --analyst NAME names the owner of a new key (default:
+  VERILENS_ANALYST, else the OS user) and is refused when the existing key belongs to someone else.`,
   async run(argv: string[], io: CliIO): Promise<number> {
     let parsed;
     try {
@@ -35,7 +38,15 @@ export const reportCommand: Command = {
     const asOf = intOption('as-of', values['as-of'], 1, Number.MAX_SAFE_INTEGER);
     const home = dataHome(io.env);
     const passphrase = await readPassphrase(io, values['passphrase-file']);
-    const key = await loadOrCreateAnalystKey(home, values.analyst ?? userInfo().username, passphrase);
+    const named = values.analyst?.trim();
+    const key = await loadOrCreateAnalystKey(home, named || defaultAnalyst(io.env), passphrase);
+    // The signer is whoever owns the key: a different --analyst cannot be honoured, so it is not ignored either.
+    if (named && key.analyst !== named) {
+      throw new VerilensError(
+        'analyst-mismatch',
+        `the signing key in ${home} belongs to ${key.analyst} (key ${key.shortFingerprint}), not ${named}: a report is signed by the key's owner. Run without --analyst to sign as ${key.analyst}, or use ${named}'s own data folder (VERILENS_HOME) and key`,
+      );
+    }
     if (key.created) io.err(`created a new signing key for ${key.analyst} in ${home} (fingerprint ${key.shortFingerprint}); share its public key with 'verilens keys export'\n`);
     const r = await exportReport(dir, values.out, key, asOf ? { asOfSeq: asOf } : {});
     io.out(
