@@ -55,6 +55,21 @@ describe('case workflow review', () => {
     assert.deepEqual(actors(dir), ['Ana Lyst', os, os, 'Ana Lyst', 'Bo Flag']);
   });
 
+  it('keeps the other analyzers\' results after a partial re-run (--only ela)', async () => {
+    let r = await cli(['case', 'analyze', '--case', dir, '--evidence', 'ela_modified.jpg', '--only', 'metadata,jpeg,ela']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /recorded as custody entry 6 by /);
+    r = await cli(['case', 'analyze', '--case', dir, '--evidence', 'ela_modified.jpg', '--only', 'ela', '--ela-quality', '80']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await cli(['case', 'show', '--case', dir, '--json']);
+    const st = JSON.parse(r.stdout) as { evidence: { names: string[]; analysis?: { analyzers: Record<string, unknown>; runs?: Record<string, { seq: number }> } }[] };
+    const an = st.evidence.find((e) => e.names.includes('ela_modified.jpg'))!.analysis!;
+    assert.deepEqual(Object.keys(an.analyzers).sort(), ['ela', 'jpeg', 'metadata']);
+    assert.deepEqual(Object.fromEntries(Object.entries(an.runs ?? {}).map(([k, v]) => [k, v.seq])), { ela: 7, jpeg: 6, metadata: 6 });
+    r = await cli(['case', 'verify', '--case', dir]);
+    assert.equal(r.code, 0, r.stdout);
+  });
+
   it('refuses report --analyst naming someone other than the key owner', async () => {
     const pdf = join(tmp, 'r1.pdf');
     let r = await cli(['report', dir, '--out', pdf, '--analyst', 'Ana Lyst']);
