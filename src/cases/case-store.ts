@@ -516,7 +516,7 @@ export class CaseSession {
         let index = a.index;
         if (index === undefined) {
           const same = r.findings.flatMap((f, i) => (f.code === code ? [i] : []));
-          if (same.length > 1) throw new VerilensError('ambiguous-finding', `${listSharedFindings(a.analyzer, code, r.findings)}\ngive the index of the one to mark`);
+          if (same.length > 1) throw new VerilensError('ambiguous-finding', listSharedFindings(a.analyzer, code, r.findings, `give the index (${same.join(', ')}) of the one to mark`));
           index = same[0] ?? 0;
         }
         const f = Number.isSafeInteger(index) ? r.findings[index] : undefined;

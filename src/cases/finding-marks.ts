@@ -26,12 +26,12 @@ export function markedFindings(a: FindingMarkAnnotation, findings: readonly Find
   return moved >= 0 ? [moved] : [];
 }
 
-/** "ela has 5 findings with code ela-outlier-region" plus one line per finding, to let the analyst pick an index. */
-export function listSharedFindings(analyzer: string, code: string, findings: readonly Finding[]): string {
+/** "ela has 5 findings with code ela-outlier-region; <ask>:" then one line per finding (index: message [region]), to let the analyst pick one. */
+export function listSharedFindings(analyzer: string, code: string, findings: readonly Finding[], ask = ''): string {
   const lines = findings.flatMap((f, i) => {
     if (f.code !== code) return [];
     const r = f.region ? ` [region ${Math.round(f.region.x)},${Math.round(f.region.y)} ${Math.round(f.region.width)}x${Math.round(f.region.height)}]` : '';
     return [`  ${i}: ${f.message}${r}`];
   });
-  return `${analyzer} has ${lines.length} finding${lines.length === 1 ? '' : 's'} with code ${code}:\n${lines.join('\n')}`;
+  return `${analyzer} has ${lines.length} finding${lines.length === 1 ? '' : 's'} with code ${code}${ask ? `; ${ask}` : ''}:\n${lines.join('\n')}`;
 }

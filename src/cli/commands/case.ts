@@ -257,15 +257,22 @@ export const caseCommand: Command = {
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (quote texts with spaces)`);
         const dir = caseDir(values);
         const a = annotationFrom(values);
-        const e = await withCase(dir, { analyst: analystOf(values, io.env), purpose: 'case annotate' }, (c) => {
+        const e = await withCase(dir, { analyst: analystOf(values, io.env), purpose: 'case annotate' }, async (c) => {
           if (a.kind === 'finding-mark' && a.index === undefined) {
-            // Several findings can share a code (one per region): the analyst must say which one.
+            // Several findings can share a code (one per region): the analyst must say which one. Printed
+            // here, not thrown, so the whole list reaches the terminal (error messages are cut to one line).
             const findings = findEvidence(c.state, a.evidence).analysis?.analyzers[a.analyzer]?.findings ?? [];
             const same = findings.flatMap((f, i) => (f.code === a.finding ? [i] : []));
-            if (same.length > 1) throw new VerilensError('ambiguous-finding', `${listSharedFindings(a.analyzer, a.finding, findings)}\npass --index ${same.every((x, k) => k === 0 || x === same[k - 1]! + 1) ? `${same[0]}..${same.at(-1)}` : same.join(', ')} to say which one`);
+            const range = same.every((x, k) => k === 0 || x === same[k - 1]! + 1) ? `${same[0]}..${same.at(-1)}` : same.join(', ');
+            if (same.length > 1) {
+              const list = listSharedFindings(a.analyzer, a.finding, findings, `pass --index ${range} to say which one`);
+              io.err(`verilens case: ${list.split('\n').map(printable).join('\n')}\n`);
+              return null;
+            }
           }
           return c.annotate(a);
         });
+        if (!e) return 1;
         io.out(`recorded as custody entry ${e.seq} by ${printable(e.actor.analyst)}: ${describeEntry(e)}\n`);
         return 0;
       }
