@@ -107,12 +107,11 @@ export async function verifyReport(file: string, opts: VerifyOptions): Promise<R
   };
 
   // 0. The file named must exist: otherwise "the .sig is missing" would point at the wrong file.
-  const exists = (p: string): Promise<'file' | 'not-a-file' | 'missing'> => stat(p).then((s) => (s.isFile() ? 'file' : 'not-a-file'), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'missing' : 'file'));
-  let given = await exists(file);
-  // A stem, or one removed file of a bundle whose other files are there, is checked file by file below.
-  if (given === 'missing' && (await Promise.all([paths.pdf, paths.json, paths.sig].map(exists))).includes('file')) given = 'file';
-  if (given !== 'file') {
-    check('file', false, given === 'missing' ? `${file}: no such file` : `${file}: not a file (give the report's .pdf, .json or .sig)`);
+  // A stem, or one removed file of a bundle whose other files are there, is checked file by file below
+  // (which also refuses pipes and folders); only when nothing of the bundle exists is the answer this.
+  const missing = (p: string): Promise<boolean> => stat(p).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  if ((await Promise.all([file, paths.pdf, paths.json, paths.sig].map(missing))).every(Boolean)) {
+    check('file', false, `${file}: no such file`);
     return result(null, null);
   }
 
