@@ -38,7 +38,7 @@ import {
 import type { ErrorInfo } from './contract/results.js';
 import { planAnalyzers } from './engine/runner.js';
 import { createEngineServices, type EngineServices } from './engine/services.js';
-import { keysDir, loadOrCreateAnalystKey, shortFingerprint } from './keys/index.js';
+import { loadOrCreateAnalystKey, readAnalystPublicKey } from './keys/index.js';
 import { exportReport, verifyReport } from './reports/index.js';
 import { mediaToolPath } from './media/binaries.js';
 import { fileArg, SAFE_INPUT_ARGS } from './media/probe.js';
@@ -291,9 +291,11 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
     if (!e) throw new VerilensError('unknown-evidence', `no evidence ${sha.slice(0, 12)}… in case ${c.state.id}`);
     return e;
   };
-  // Custody entries are recorded under the case's analyst (the app has one user per case).
+  // Custody entries name the person at this machine: the owner of the signing key when there is one,
+  // else the analyst named when the case was created in the app.
   const session = async <T>(id: string, fn: (s: CaseSession) => Promise<T>): Promise<T> => {
-    const analyst = (await load(id)).state.analyst;
+    const owner = (await readAnalystPublicKey(home).catch(() => null))?.analyst;
+    const analyst = owner ?? (await load(id)).state.analyst;
     return withCase(caseDir(id), { purpose: 'the Verilens app', ...(analyst ? { analyst } : {}) }, fn);
   };
 
@@ -526,15 +528,8 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       return out;
     },
     async getSigner(): Promise<SignerInfo | null> {
-      const text = await readFile(join(keysDir(home), 'analyst.key.json'), 'utf8').catch(() => null);
-      if (text === null) return null;
-      try {
-        const f = JSON.parse(text) as { analyst?: unknown; fingerprint?: unknown };
-        if (typeof f.analyst !== 'string' || typeof f.fingerprint !== 'string') return null;
-        return { analyst: f.analyst, fingerprint: f.fingerprint, short: shortFingerprint(f.fingerprint) };
-      } catch {
-        return null;
-      }
+      const k = await readAnalystPublicKey(home).catch(() => null);
+      return k ? { analyst: k.analyst, fingerprint: k.fingerprint, short: k.shortFingerprint } : null;
     },
     async exportReport(caseId, jobId, passphrase): Promise<ReportExport | null> {
       if (jobs.has(jobId)) throw new VerilensError('job-exists', `a job with id '${jobId}' is already running`);

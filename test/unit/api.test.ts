@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApi, type Api } from '../../src/api.js';
+import { loadCase } from '../../src/cases/case-store.js';
 import { API_METHODS, API_VALIDATORS, validateCall, type ApiEvent } from '../../src/contract/api.js';
 import { ModelRegistry } from '../../src/models/registry.js';
 import { fixture, ROOT } from '../helpers.js';
@@ -278,6 +279,19 @@ describe('UI API handlers on the real case store and engine', () => {
     );
     reportFile = null;
     assert.equal(await api.handlers.verifyReportFromDialog(), null);
+  });
+
+  it('records custody entries under the signing key owner, the person at this machine', async () => {
+    const other = await api.call('createCase', [{ title: 'Colleague case', analyst: 'B. Colleague' }]);
+    assert.ok(other.ok);
+    dialog = [fixture('images', 'noexif.jpg')];
+    const added = await api.call('addEvidenceFromDialog', [other.value.id]);
+    assert.ok(added.ok);
+    const view = await api.handlers.openCase(other.value.id);
+    await api.handlers.addBookmark(other.value.id, view.evidence[0]!.sha256, { comment: 'checked by the key owner' });
+    const { state } = await loadCase(join(home, 'cases', other.value.id));
+    const last = state.annotations.at(-1);
+    assert.equal(last?.analyst, 'A. Trainee', 'the key made by the report export belongs to A. Trainee');
   });
 });
 
