@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +21,13 @@ export function corpus(...parts: string[]): string {
 
 /** Path of the built CLI entry (npm test builds it first). */
 export const CLI = join(ROOT, 'bin', 'verilens.mjs');
+
+/** Every file below `dir`, recursively, in sorted order (for corpus sweeps). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    });
+}

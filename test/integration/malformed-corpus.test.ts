@@ -7,22 +7,13 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AnalysisDocument } from '../../src/contract/results.js';
 import { runCli } from '../cli-helpers.js';
-import { corpus, needCorpus } from '../helpers.js';
+import { corpus, filesUnder, needCorpus } from '../helpers.js';
 
 const MALFORMED = corpus('malformed');
 const MAX_RSS_MIB = 1024;
 /** Messages that betray a bug in our code rather than a problem with the file. */
 const JS_BUG = /Cannot read propert|is not a function|is not iterable|undefined is not|Maximum call stack|Invalid array length|out of memory/i;
 
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 const groups = needCorpus
   ? []

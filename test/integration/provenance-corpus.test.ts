@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AnalyzerResult } from '../../src/contract/results.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
@@ -9,18 +8,10 @@ import { provenanceAnalyzer } from '../../src/analyzers/provenance/index.js';
 import type { C2paSummary } from '../../src/analyzers/provenance/c2pa.js';
 import { c2paHost } from '../../src/analyzers/provenance/c2pa-reader.js';
 import { bundledTrust } from '../../src/analyzers/provenance/trust.js';
-import { corpus, needCorpus } from '../helpers.js';
+import { corpus, filesUnder, needCorpus } from '../helpers.js';
 
 after(() => c2paHost(bundledTrust().settingsJson).close());
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
-}
 
 async function run(path: string): Promise<{ a: AnalyzerResult | undefined; error?: string; ms: number }> {
   const t0 = performance.now();
@@ -50,7 +41,7 @@ describe('provenance: shared corpus sweeps', { skip: needCorpus }, () => {
   const STRIPPED = new Set(['gimp.png', 'empty.png']);
 
   it('names the generator of every generator sample, and of neither stripped negative', async () => {
-    const files = walk(corpus('ai-generated'));
+    const files = filesUnder(corpus('ai-generated'));
     assert.ok(files.length >= 34);
     for (const f of files) {
       const { a } = await run(f);
@@ -81,7 +72,7 @@ describe('provenance: shared corpus sweeps', { skip: needCorpus }, () => {
 
   it('C2PA corpus: valid files are valid/trusted without integrity failures, E-*/X* files fail integrity, unsigned files are none', async () => {
     let tampered = 0;
-    for (const f of walk(corpus('c2pa'))) {
+    for (const f of filesUnder(corpus('c2pa'))) {
       const name = basename(f);
       const { a, error, ms } = await run(f);
       assert.ok(ms < 20_000, `${name} took ${ms} ms`);
@@ -113,7 +104,7 @@ describe('provenance: shared corpus sweeps', { skip: needCorpus }, () => {
 
   it('camera photos produce no AI alert and name no generator', async () => {
     let n = 0;
-    for (const f of walk(corpus('camera'))) {
+    for (const f of filesUnder(corpus('camera'))) {
       const { a } = await run(f);
       if (!a || a.status === 'not-applicable') continue;
       n++;

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AnalyzerResult } from '../../src/contract/results.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
@@ -8,18 +6,10 @@ import { analyzeFile } from '../../src/engine/runner.js';
 import { provenanceAnalyzer } from '../../src/analyzers/provenance/index.js';
 import { c2paHost } from '../../src/analyzers/provenance/c2pa-reader.js';
 import { bundledTrust } from '../../src/analyzers/provenance/trust.js';
-import { corpus, needCorpus } from '../helpers.js';
+import { corpus, filesUnder, needCorpus } from '../helpers.js';
 
 after(() => c2paHost(bundledTrust().settingsJson).close());
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? walk(p) : [p];
-    });
-}
 
 async function run(path: string): Promise<{ a: AnalyzerResult | undefined; error?: string; ms: number }> {
   const t0 = performance.now();
@@ -31,7 +21,7 @@ const alerts = (a: { findings: { severity: string; code: string }[] }): string[]
 describe('provenance: malformed corpus sweep', { skip: needCorpus }, () => {
   it('malformed files: a result for each, no C2PA alert without C2PA data, bounded time', async () => {
     let worst = 0;
-    for (const f of walk(corpus('malformed'))) {
+    for (const f of filesUnder(corpus('malformed'))) {
       const { a, error, ms } = await run(f);
       worst = Math.max(worst, ms);
       if (!a) {

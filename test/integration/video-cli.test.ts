@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,30 +8,9 @@ import type { AnalysisDocument } from '../../src/contract/results.js';
 import { mediaToolPath } from '../../src/media/binaries.js';
 import { runCli } from '../cli-helpers.js';
 import { CLI, fixture, ROOT } from '../helpers.js';
+import { eventually, mediaProcessesMentioning } from '../media-helpers.js';
 
-/** ffmpeg/ffprobe processes (any parent, orphans included) whose command line mentions `needle`. */
-function mediaProcessesMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (/ff(mpeg|probe)$/.test(cmd[0] ?? '') && cmd.some((a) => a.includes(needle))) out.push(Number(name));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
 
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 let tmp = '';
 let long = '';

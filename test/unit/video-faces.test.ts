@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,34 +14,13 @@ import { createEngineServices } from '../../src/engine/services.js';
 import { mediaToolPath } from '../../src/media/binaries.js';
 import { liveMediaProcesses } from '../../src/media/process.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
+import { eventually, mediaProcessesMentioning } from '../media-helpers.js';
 
 const services = createEngineServices();
 const FFMPEG = mediaToolPath('ffmpeg');
 let tmp = '';
 
-/** ffmpeg/ffprobe processes (any parent) whose command line mentions `needle`: orphans included. */
-function mediaProcessesMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (/ff(mpeg|probe)$/.test(cmd[0] ?? '') && cmd.some((a) => a.includes(needle))) out.push(Number(name));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
 
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 async function videoFaces(path: string, params: JsonObject = {}, opts: { signal?: AbortSignal; onProgress?: (e: ProgressEvent) => void; store?: MemoryArtifactStore } = {}): Promise<AnalyzerResult> {
   const r = await analyzeFile(path, {
