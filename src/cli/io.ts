@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VerilensError } from '../util/errors.js';
 
 export interface CliIO {
@@ -55,4 +56,15 @@ export function intOption(name: string, raw: string | undefined, min: number, ma
   const n = Number(raw);
   if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+type CliOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** Parse a command line strictly; any parse error becomes a UsageError (exit code 2). */
+export function parseCommandLine<O extends CliOptions>(argv: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, allowPositionals, strict: true, options });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { JsonObject } from '../../contract/json.js';
 import type { AnalysisDocument, FileResult } from '../../contract/results.js';
 import { ANALYZERS } from '../../analyzers/index.js';
@@ -12,7 +11,7 @@ import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
 import { VERSION } from '../../version.js';
 import { formatFileResult, useColor } from '../format.js';
-import { intOption, UsageError, type CliIO, type Command } from '../io.js';
+import { intOption, parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
 
@@ -92,28 +91,17 @@ export const analyzeCommand: Command = {
   --models DIR         also use the models in DIR (a signed organisation manifest or a copy of the shipped one)
 Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage errors.`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          json: { type: 'boolean' },
-          out: { type: 'string' },
-          only: { type: 'string' },
-          'max-pixels': { type: 'string' },
-          'max-bytes': { type: 'string' },
-          timeout: { type: 'string' },
-          verbose: { type: 'boolean' },
-          models: { type: 'string' },
-          ...paramFlagOptions(),
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(argv, {
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      'max-pixels': { type: 'string' },
+      'max-bytes': { type: 'string' },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean' },
+      models: { type: 'string' },
+      ...paramFlagOptions(),
+    });
     if (positionals.length === 0) throw new UsageError('no input files given');
     const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     checkOnly(only);

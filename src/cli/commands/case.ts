@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { ANALYZERS } from '../../analyzers/index.js';
 import { CaseSession, defaultAnalyst, defaultCasesDir, findEvidence, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
 import { describeEntry } from '../../cases/custody.js';
@@ -13,7 +13,7 @@ import { shortFingerprint } from '../../keys/ed25519.js';
 import { printable } from '../../util/display.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
-import { intOption, UsageError, type CliIO, type Command } from '../io.js';
+import { intOption, parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
 import { checkOnly, paramFlagOptions, paramsFromFlags } from './analyze.js';
@@ -42,11 +42,7 @@ const VERDICTS: readonly Verdict[] = ['consistent', 'suspicious', 'inconclusive'
 const MARKS = ['confirmed', 'dismissed', 'noted'] as const;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { case: { type: 'string' }, analyst: { type: 'string' }, ...options } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(argv, { case: { type: 'string' }, analyst: { type: 'string' }, ...options });
 }
 
 function str(values: Record<string, unknown>, k: string): string | undefined {

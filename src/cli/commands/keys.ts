@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { loadOrCreateAnalystKey, readAnalystPublicKey } from '../../keys/keyring.js';
 import { listTrustedKeys, trustKey, type TrustPurpose } from '../../keys/trust-store.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
-import { UsageError, type CliIO, type Command } from '../io.js';
+import { parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { readPassphrase } from '../passphrase.js';
 
 const USAGE = `verilens keys <subcommand>
@@ -17,11 +17,7 @@ const USAGE = `verilens keys <subcommand>
 The data folder is ${'$'}VERILENS_HOME or the platform's user data folder.`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(argv, options, true);
 }
 
 export const keysCommand: Command = {

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { writeFileAtomic } from '../../engine/artifacts.js';
 import { fingerprintOf, shortFingerprint } from '../../keys/ed25519.js';
 import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
@@ -13,7 +13,7 @@ import { MANIFEST_FILE, verifyFolder, verifyModelFile, type FolderReport } from 
 import { toErrorInfo, VerilensError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/hash.js';
 import { dataHome } from '../../util/paths.js';
-import { UsageError, type CliIO, type Command } from '../io.js';
+import { parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { readPassphrase } from '../passphrase.js';
 
 const USAGE = `verilens models <subcommand>
@@ -30,11 +30,7 @@ const USAGE = `verilens models <subcommand>
                                    Analysts then run: verilens keys trust org-models.pub --for models`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: false, strict: true, options });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseCommandLine(argv, options, false);
 }
 
 function printReport(io: CliIO, r: FolderReport): void {

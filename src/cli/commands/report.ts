@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { defaultAnalyst } from '../../cases/case-store.js';
 import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
 import { VerilensError } from '../../util/errors.js';
 import { exportReport } from '../../reports/export.js';
 import { dataHome } from '../../util/paths.js';
-import { intOption, UsageError, type CliIO, type Command } from '../io.js';
+import { intOption, parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { readPassphrase } from '../passphrase.js';
 
 export const reportCommand: Command = {
@@ -19,18 +18,13 @@ export const reportCommand: Command = {
   The report is signed by the key's owner; --analyst NAME names the owner of a new key (default:
   VERILENS_ANALYST, else the OS user) and is refused when the existing key belongs to someone else.`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: { out: { type: 'string' }, case: { type: 'string' }, 'passphrase-file': { type: 'string' }, analyst: { type: 'string' }, 'as-of': { type: 'string' } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(argv, {
+      out: { type: 'string' },
+      case: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      analyst: { type: 'string' },
+      'as-of': { type: 'string' },
+    });
     const dir = values.case ?? positionals[0];
     if (!dir || positionals.length > (values.case ? 0 : 1)) throw new UsageError('give exactly one case folder');
     if (!values.out) throw new UsageError('--out FILE.pdf is required');

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { formatReportVerification, verifyReport } from '../../reports/verify.js';
 import { dataHome } from '../../util/paths.js';
-import { UsageError, type CliIO, type Command } from '../io.js';
+import { parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -13,13 +12,7 @@ export const verifyCommand: Command = {
   checks the case's custody log still holds the entries the report covers, and its evidence.
   Prints VALID or INVALID with reasons. Exit code 0 only when VALID, 1 otherwise, 2 on usage errors.`,
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { evidence: { type: 'string' }, case: { type: 'string' }, json: { type: 'boolean' } } });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(argv, { evidence: { type: 'string' }, case: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one report file (the .pdf, .json or .sig of the bundle)');
     const v = await verifyReport(positionals[0]!, {
       home: dataHome(io.env),
