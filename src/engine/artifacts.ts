@@ -38,6 +38,13 @@ function refOf(a: ArtifactInput, sha256: string, path?: string): ArtifactRef {
   return ref;
 }
 
+/** Names artifacts by their hash but keeps nothing (the CLI without --out). */
+export class HashOnlyArtifactStore implements ArtifactSink {
+  async put(a: ArtifactInput): Promise<ArtifactRef> {
+    return refOf(a, sha256Hex(a.data));
+  }
+}
+
 /** Keeps artifacts in memory (UI bridge, tests). */
 export class MemoryArtifactStore implements ArtifactSink {
   private readonly items = new Map<string, { mime: string; data: Uint8Array }>();

@@ -2,11 +2,10 @@ import { stat } from 'node:fs/promises';
 import type { JsonObject } from '../../contract/json.js';
 import type { AnalysisDocument, FileResult } from '../../contract/results.js';
 import { ANALYZERS } from '../../analyzers/index.js';
-import { DirectoryArtifactStore, type ArtifactInput, type ArtifactSink } from '../../engine/artifacts.js';
+import { DirectoryArtifactStore, HashOnlyArtifactStore, type ArtifactSink } from '../../engine/artifacts.js';
 import { analyzeFile, planAnalyzers } from '../../engine/runner.js';
 import { createEngineServices } from '../../engine/services.js';
 import type { Limits } from '../../evidence/limits.js';
-import { sha256Hex } from '../../util/hash.js';
 import { VerilensError } from '../../util/errors.js';
 import { dataHome } from '../../util/paths.js';
 import { VERSION } from '../../version.js';
@@ -15,17 +14,6 @@ import { intOption, parseCommandLine, UsageError, type CliIO, type Command } fro
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
 
-/** Without --out, artifacts are hashed (so results still name them) but not kept. */
-class HashOnlyArtifacts implements ArtifactSink {
-  async put(a: ArtifactInput) {
-    const { data, ...rest } = a;
-    const ref = { kind: rest.kind, sha256: sha256Hex(data), mime: rest.mime } as { kind: string; sha256: string; mime: string; width?: number; height?: number; note?: string };
-    if (rest.width !== undefined) ref.width = rest.width;
-    if (rest.height !== undefined) ref.height = rest.height;
-    if (rest.note) ref.note = rest.note;
-    return ref;
-  }
-}
 
 /**
  * Analyzer-specific flags: flag name -> [analyzer id, parameter name, min, max, 'decimal' when
@@ -118,7 +106,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
     if (values.out && (await stat(values.out).catch(() => null))?.isDirectory() === false) {
       throw new UsageError(`--out ${values.out} is a file; give a folder for the artifacts (it is created if missing)`);
     }
-    const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifacts();
+    const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifactStore();
     const bar = new ProgressBar(io.err, files.length, io.errIsTTY && files.length > 1);
     const color = useColor(io.errIsTTY, io.env) && !values.json;
     const services = createEngineServices({ ...(values.models ? { modelsDir: values.models } : {}), home: dataHome(io.env) });
