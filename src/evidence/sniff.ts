@@ -67,8 +67,8 @@ function sniffMatroska(b: Uint8Array): Sniffed | null {
   return { supported: true, format: 'mkv', mime: 'video/x-matroska', kind: 'video', signature: 'EBML (Matroska)' };
 }
 
-/** Other signatures we name (but do not analyse) so the user learns what the file really is. */
-const OTHER: Array<{ sig: number[]; at?: number; format: string; mime: string; what: string }> = [
+/** Signatures we name (but do not analyse) so the user learns what the file really is. */
+const NAMED_ONLY: Array<{ sig: number[]; at?: number; format: string; mime: string; what: string }> = [
   { sig: [0x25, 0x50, 0x44, 0x46], format: 'pdf', mime: 'application/pdf', what: 'PDF document' },
   { sig: [0x50, 0x4b, 0x03, 0x04], format: 'zip', mime: 'application/zip', what: 'ZIP archive (or DOCX/APK/...)' },
   { sig: [0x42, 0x4d], format: 'bmp', mime: 'image/bmp', what: 'BMP bitmap' },
@@ -91,6 +91,67 @@ const OTHER: Array<{ sig: number[]; at?: number; format: string; mime: string; w
   { sig: [0x46, 0x55, 0x4a, 0x49, 0x46, 0x49, 0x4c, 0x4d], format: 'raf', mime: 'image/x-fuji-raf', what: 'Fujifilm RAW' },
 ];
 
+/** One entry of the signature table: a name and a detector over the first bytes (null: not this format). */
+export interface Signature {
+  name: string;
+  detect(b: Uint8Array): Sniffed | null;
+}
+
+const supported = (format: string, mime: string, kind: EvidenceKind, signature: string): Sniffed => ({ supported: true, format, mime, kind, signature });
+
+/** A fixed byte sequence at a fixed offset. */
+const magic = (name: string, sig: number[], result: Sniffed, at = 0): Signature => ({ name, detect: (b) => (startsWith(b, sig, at) ? result : null) });
+
+function sniffGif(b: Uint8Array): Sniffed | null {
+  const head = ascii(b, 0, 6);
+  return head === 'GIF87a' || head === 'GIF89a' ? supported('gif', 'image/gif', 'image', head) : null;
+}
+
+function sniffRiff(b: Uint8Array): Sniffed | null {
+  if (ascii(b, 0, 4) !== 'RIFF' || b.length < 12) return null;
+  const form = ascii(b, 8, 12);
+  if (form === 'WEBP') return supported('webp', 'image/webp', 'image', 'RIFF WEBP');
+  if (form === 'AVI ' || form === 'AVIX') return supported('avi', 'video/x-msvideo', 'video', 'RIFF AVI');
+  return { supported: false, format: 'riff', mime: 'application/octet-stream', signature: `RIFF form '${form}'` };
+}
+
+function sniffXml(b: Uint8Array): Sniffed | null {
+  const text = ascii(b, 0, 256).trimStart().toLowerCase();
+  if (!text.startsWith('<?xml') && !text.startsWith('<svg')) return null;
+  const svg = text.includes('<svg');
+  return { supported: false, format: svg ? 'svg' : 'xml', mime: svg ? 'image/svg+xml' : 'application/xml', signature: svg ? 'SVG document' : 'XML document' };
+}
+
+/**
+ * Every format Verilens recognises, tried in order on the file's first bytes (as exifr chooses its
+ * parsers by magic bytes). Supported evidence first, then formats that are only named. Add a format
+ * with one entry.
+ */
+export const SIGNATURES: readonly Signature[] = [
+  magic('jpeg', [0xff, 0xd8, 0xff], supported('jpeg', 'image/jpeg', 'image', 'JPEG SOI')),
+  magic('png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], supported('png', 'image/png', 'image', 'PNG signature')),
+  { name: 'gif', detect: sniffGif },
+  { name: 'riff', detect: sniffRiff },
+  magic('tiff-le', [0x49, 0x49, 0x2a, 0x00], supported('tiff', 'image/tiff', 'image', 'TIFF header')),
+  magic('tiff-be', [0x4d, 0x4d, 0x00, 0x2a], supported('tiff', 'image/tiff', 'image', 'TIFF header')),
+  magic('bigtiff-le', [0x49, 0x49, 0x2b, 0x00], supported('tiff', 'image/tiff', 'image', 'BigTIFF header')),
+  magic('bigtiff-be', [0x4d, 0x4d, 0x00, 0x2b], supported('tiff', 'image/tiff', 'image', 'BigTIFF header')),
+  { name: 'iso-bmff', detect: sniffIsoBmff },
+  { name: 'matroska', detect: sniffMatroska },
+  ...NAMED_ONLY.map(
+    (o): Signature => ({
+      name: o.format,
+      detect: (b) => {
+        if (!startsWith(b, o.sig, o.at ?? 0)) return null;
+        // A lone 0x47 is a weak signature; MPEG-TS repeats it every 188 bytes.
+        if (o.format === 'mpeg-ts' && !(b.length > 188 && b[188] === 0x47)) return null;
+        return { supported: false, format: o.format, mime: o.mime, signature: o.what };
+      },
+    }),
+  ),
+  { name: 'xml', detect: sniffXml },
+];
+
 export function describeBytes(b: Uint8Array): string {
   if (b.length === 0) return 'empty file';
   const head = b.subarray(0, 8);
@@ -107,39 +168,9 @@ export function describeBytes(b: Uint8Array): string {
 
 /** Detect the file type from its first bytes (4 KiB is plenty). Never looks at the file name. */
 export function sniff(b: Uint8Array): Sniffed {
-  if (startsWith(b, [0xff, 0xd8, 0xff])) return { supported: true, format: 'jpeg', mime: 'image/jpeg', kind: 'image', signature: 'JPEG SOI' };
-  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
-    return { supported: true, format: 'png', mime: 'image/png', kind: 'image', signature: 'PNG signature' };
-  }
-  const head6 = ascii(b, 0, 6);
-  if (head6 === 'GIF87a' || head6 === 'GIF89a') return { supported: true, format: 'gif', mime: 'image/gif', kind: 'image', signature: head6 };
-  if (ascii(b, 0, 4) === 'RIFF' && b.length >= 12) {
-    const form = ascii(b, 8, 12);
-    if (form === 'WEBP') return { supported: true, format: 'webp', mime: 'image/webp', kind: 'image', signature: 'RIFF WEBP' };
-    if (form === 'AVI ' || form === 'AVIX') return { supported: true, format: 'avi', mime: 'video/x-msvideo', kind: 'video', signature: 'RIFF AVI' };
-    return { supported: false, format: 'riff', mime: 'application/octet-stream', signature: `RIFF form '${form}'` };
-  }
-  if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) {
-    return { supported: true, format: 'tiff', mime: 'image/tiff', kind: 'image', signature: 'TIFF header' };
-  }
-  if (startsWith(b, [0x49, 0x49, 0x2b, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2b])) {
-    return { supported: true, format: 'tiff', mime: 'image/tiff', kind: 'image', signature: 'BigTIFF header' };
-  }
-  const iso = sniffIsoBmff(b);
-  if (iso) return iso;
-  const mkv = sniffMatroska(b);
-  if (mkv) return mkv;
-  for (const o of OTHER) {
-    if (startsWith(b, o.sig, o.at ?? 0)) {
-      // A lone 0x47 is a weak signature; MPEG-TS repeats it every 188 bytes.
-      if (o.format === 'mpeg-ts' && !(b.length > 188 && b[188] === 0x47)) continue;
-      return { supported: false, format: o.format, mime: o.mime, signature: o.what };
-    }
-  }
-  const text = ascii(b, 0, 256).trimStart().toLowerCase();
-  if (text.startsWith('<?xml') || text.startsWith('<svg')) {
-    const svg = text.includes('<svg');
-    return { supported: false, format: svg ? 'svg' : 'xml', mime: svg ? 'image/svg+xml' : 'application/xml', signature: svg ? 'SVG document' : 'XML document' };
+  for (const s of SIGNATURES) {
+    const r = s.detect(b);
+    if (r) return r;
   }
   return { supported: false, format: 'unknown', mime: 'application/octet-stream', signature: describeBytes(b) };
 }
