@@ -1,36 +1,19 @@
 import type { ApiMethod, ApiResult } from '../src/contract/api.js';
 import type { IpcBackend } from './ipc.js';
 
-/** Methods whose first argument is a case id: once the engine accepted one, its artifacts may be served. */
-const CASE_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
-  'openCase',
-  'addEvidenceFromDialog',
-  'addEvidenceDropped',
-  'analyze',
-  'getEvidenceImage',
-  'getThumbnail',
-  'getArtifact',
-  'setVerdictOverride',
-  'markFinding',
-  'addBookmark',
-  'exportReport',
-]);
-
 export interface MainBackendDeps {
   /** The engine host (validated calls only reach it). */
   engine: IpcBackend;
   /** The keychain-wrapped passphrase store. */
   vault: { recall(): Promise<string | null>; remember(passphrase: string): Promise<boolean> };
-  /** Case ids whose artifacts `verilens://artifact/<sha256>` may serve in this session. */
-  openCases: Set<string>;
 }
 
 /**
  * Main's own steps around the engine: an empty passphrase on export means "use the one the
  * keychain holds" (refused when there is none, so a key is never created without one); a
- * successful export remembers the passphrase; a case the engine accepted becomes servable.
+ * successful export remembers the passphrase.
  */
-export function createMainBackend({ engine, vault, openCases }: MainBackendDeps): IpcBackend {
+export function createMainBackend({ engine, vault }: MainBackendDeps): IpcBackend {
   return {
     async call(method: ApiMethod, args: readonly unknown[]): Promise<ApiResult<unknown>> {
       let a = args;
@@ -44,14 +27,7 @@ export function createMainBackend({ engine, vault, openCases }: MainBackendDeps)
         a = [a[0], a[1], remembered];
       }
       const r = await engine.call(method, a);
-      if (r.ok) {
-        if (CASE_METHODS.has(method) && typeof a[0] === 'string') openCases.add(a[0]);
-        if (method === 'createCase' && typeof r.value === 'object' && r.value !== null) {
-          const id = (r.value as { id?: unknown }).id;
-          if (typeof id === 'string') openCases.add(id);
-        }
-        if (method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
-      }
+      if (r.ok && method === 'exportReport' && r.value !== null && typeof a[2] === 'string') await vault.remember(a[2]).catch(() => false);
       return r;
     },
   };

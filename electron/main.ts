@@ -8,7 +8,6 @@ import { EngineClient, type DialogKind, type EngineChild, type FromEngine } from
 import { createMainBackend } from './backend.js';
 import { registerIpc } from './ipc.js';
 import { PassphraseVault } from './passphrase.js';
-import { caseArtifactSource } from './protocol.js';
 import { hardenSession, hardenWebContents, installProtocol, registerPrivilegedScheme } from './security.js';
 import { createMainWindow } from './window.js';
 
@@ -29,9 +28,7 @@ const primaryInstance = app.requestSingleInstanceLock();
 if (!primaryInstance) app.quit();
 
 let mainWindow: BrowserWindow | undefined;
-const openCases = new Set<string>();
 const home = dataHome();
-const casesDir = join(home, 'cases');
 const vault = new PassphraseVault(join(home, 'keys', 'analyst.passphrase.safe'), {
   // Linux without a keyring falls back to a hard-coded key ("basic_text"): that is no protection.
   available: () =>
@@ -98,7 +95,7 @@ function emitToUi(e: ApiEvent): void {
 
 const engine = new EngineClient({ spawn: spawnEngine, dialog: showDialog, emit: emitToUi });
 
-const backend = createMainBackend({ engine, vault, openCases });
+const backend = createMainBackend({ engine, vault });
 
 const isOurWindow = (wc: WebContents): boolean => mainWindow !== undefined && !mainWindow.isDestroyed() && wc === mainWindow.webContents;
 
@@ -122,7 +119,7 @@ app.on('before-quit', (event) => {
 void app.whenReady().then(() => {
   if (!primaryInstance) return;
   hardenSession(session.defaultSession);
-  installProtocol(protocol, { rendererRoot: RENDERER_ROOT, artifact: caseArtifactSource(casesDir, () => openCases) });
+  installProtocol(protocol, { rendererRoot: RENDERER_ROOT });
   registerIpc(ipcMain, isOurWindow, backend);
   // Start the engine host now so models are verified while the window paints.
   void engine.call('getAppInfo', []);

@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
 import { assertNever } from '../src/util/errors.js';
 
 /**
  * The `verilens://` protocol, kept free of Electron so it can be tested as plain functions.
- * Two hosts only: `verilens://app/<file>` serves the renderer build, and
- * `verilens://artifact/<sha256>` serves an analysis artifact by its content hash. Nothing else
- * resolves: no raw paths, no `..`, no encoded separators, no query tricks.
+ * One host only: `verilens://app/<file>` serves the renderer build. Artifacts (heatmaps, crops)
+ * reach the page through the `getArtifact` API call, re-hashed by the engine, like evidence images.
+ * Nothing else resolves: no raw paths, no `..`, no encoded separators, no query tricks.
  */
 export const SCHEME = 'verilens';
 export const APP_ORIGIN = `${SCHEME}://app`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
-export type ProtocolTarget =
-  { kind: 'app'; file: string } | { kind: 'artifact'; sha256: string } | { kind: 'refused'; status: 400 | 403 | 404; reason: string };
+export type ProtocolTarget = { kind: 'app'; file: string } | { kind: 'refused'; status: 400 | 403 | 404; reason: string };
 
 const APP_MIME: Readonly<Record<string, string>> = Object.freeze({
   '.html': 'text/html; charset=utf-8',
@@ -25,9 +23,6 @@ const APP_MIME: Readonly<Record<string, string>> = Object.freeze({
   '.woff2': 'font/woff2',
   '.ico': 'image/x-icon',
 });
-export const ARTIFACT_MIME: Readonly<Record<string, string>> = Object.freeze({ png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' });
-
-const SHA256_RE = /^[0-9a-f]{64}$/;
 // One path segment of the renderer build: letters, digits, . _ - only, never starting with a dot.
 const SEGMENT_RE = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
@@ -61,12 +56,6 @@ export function parseVerilensUrl(raw: string): ProtocolTarget {
       if (!APP_MIME[extname(rel).toLowerCase()]) return refused(403, 'file type not served');
       return { kind: 'app', file: rel };
     }
-    case 'artifact': {
-      const sha = u.pathname.slice(1);
-      if (!SHA256_RE.test(sha)) return refused(404, 'artifacts are addressed by a lowercase SHA-256 only');
-      if (u.search || u.hash) return refused(400, 'no query on artifact URLs');
-      return { kind: 'artifact', sha256: sha };
-    }
     default:
       return refused(404, `unknown host '${u.host}'`);
   }
@@ -92,8 +81,6 @@ export interface ProtocolReply {
 export interface ProtocolSources {
   /** Folder holding the Vite build (index.html, assets/). */
   rendererRoot: string;
-  /** Find an artifact's bytes by hash (already verified against the hash), or null. */
-  artifact(sha256: string): Promise<{ mime: string; data: Uint8Array } | null>;
   /** Headers added to every reply (security.ts passes the CSP and friends). */
   headers: Readonly<Record<string, string>>;
 }
@@ -122,38 +109,10 @@ export async function serveVerilens(url: string, method: string, src: ProtocolSo
         const data = await readFile(p).catch(() => null);
         return data ? reply(200, data, appMime(t.file)) : reply(404, 'not found');
       }
-      case 'artifact': {
-        const a = await src.artifact(t.sha256);
-        // verilens://artifact is another origin than verilens://app: let the page embed the image.
-        return a
-          ? reply(200, a.data, a.mime, { 'cross-origin-resource-policy': 'cross-origin' })
-          : reply(404, 'no such artifact in the open cases');
-      }
       default:
         return assertNever(t, 'protocol target');
     }
   } catch {
     return reply(500, 'could not read the requested file');
   }
-}
-
-/**
- * Artifact lookup across the cases the UI has opened in this session: `<cases>/<id>/artifacts/<sha>.<ext>`,
- * re-hashed before it is served so an altered case folder never shows a forged heatmap.
- */
-export function caseArtifactSource(casesDir: string, openCases: () => Iterable<string>): ProtocolSources['artifact'] {
-  return async (sha) => {
-    if (!SHA256_RE.test(sha)) return null;
-    for (const id of openCases()) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) continue;
-      const dir = join(casesDir, id, 'artifacts');
-      const names = await readdir(dir).catch(() => [] as string[]);
-      const name = names.find((n) => n.startsWith(`${sha}.`) && ARTIFACT_MIME[n.slice(65)] !== undefined);
-      if (!name) continue;
-      const data = await readFile(join(dir, name));
-      if (createHash('sha256').update(data).digest('hex') !== sha) return null;
-      return { mime: ARTIFACT_MIME[name.slice(65)]!, data };
-    }
-    return null;
-  };
 }

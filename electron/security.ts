@@ -10,7 +10,7 @@ import { SCHEME, serveVerilens, type ProtocolSources } from './protocol.js';
 
 /** The renderer's policy (index.html declares the same); sent as a header on every response. */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; img-src 'self' verilens: data: blob:; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+  "default-src 'none'; script-src 'self'; img-src 'self' data: blob:; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -45,7 +45,7 @@ export function registerPrivilegedScheme(protocol: Pick<Protocol, 'registerSchem
   ]);
 }
 
-/** Serve `verilens://` from the renderer build and the case artifacts (by hash only). */
+/** Serve `verilens://app` from the renderer build. */
 export function installProtocol(protocol: Pick<Protocol, 'handle'>, sources: Omit<ProtocolSources, 'headers'>): void {
   protocol.handle(SCHEME, async (request) => {
     const r = await serveVerilens(request.url, request.method, { ...sources, headers: SECURITY_HEADERS });

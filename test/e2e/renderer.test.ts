@@ -34,7 +34,7 @@ describe('renderer static checks', () => {
 
   it('ships index.html with the strict CSP and no inline script or style', async () => {
     const html = await readFile(join(RENDERER, 'index.html'), 'utf8');
-    assert.ok(html.includes(`content="default-src 'none'; script-src 'self'; img-src 'self' verilens: data: blob:; style-src 'self'"`));
+    assert.ok(html.includes(`content="default-src 'none'; script-src 'self'; img-src 'self' data: blob:; style-src 'self'"`));
     assert.doesNotMatch(html, /<style|<script(?![^>]*\bsrc=)|\sstyle=/);
   });
 });
@@ -98,7 +98,7 @@ describe('renderer end-to-end (Vite build in Chromium, real engine through the t
     await page.goto(server.url);
     await page.locator('.brand').waitFor();
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-    assert.equal(csp, "default-src 'none'; script-src 'self'; img-src 'self' verilens: data: blob:; style-src 'self'");
+    assert.equal(csp, "default-src 'none'; script-src 'self'; img-src 'self' data: blob:; style-src 'self'");
     assert.equal(await page.locator('text=The engine is not connected').count(), 0);
     await page.getByText('No cases yet').waitFor();
     await shot('01-cases-empty');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fixture } from '../helpers.js';
 import { createApi } from '../../src/api.js';
-import type { ApiEvent, CaseView, AddEvidenceOutcome } from '../../src/contract/api.js';
+import type { AddEvidenceOutcome, ApiEvent, Blob64, CaseView } from '../../src/contract/api.js';
 import {
   EngineClient,
   serveEngine,
@@ -17,7 +17,6 @@ import {
   type ToEngine,
 } from '../../electron/engine-protocol.js';
 import { PassphraseVault, type KeychainCipher } from '../../electron/passphrase.js';
-import { caseArtifactSource } from '../../electron/protocol.js';
 
 /**
  * Main <-> engine host over a real MessageChannel (structured clone, as Electron's parentPort),
@@ -57,7 +56,7 @@ describe('engine host protocol (real engine over a MessageChannel)', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('runs a case through the host: create, add by main dialog, analyse with streamed progress, serve the heatmap by hash', async () => {
+  it('runs a case through the host: create, add by main dialog, analyse with streamed progress, serve the heatmap by hash through getArtifact', async () => {
     const created = await client.call('createCase', [{ title: 'Host test', analyst: 'A. Tester' }]);
     assert.ok(created.ok, JSON.stringify(created));
     const caseId = (created.value as CaseView).id;
@@ -69,16 +68,18 @@ describe('engine host protocol (real engine over a MessageChannel)', () => {
     assert.equal(entry.name, 'ela_modified.jpg');
     const analysed = await client.call('analyze', [caseId, [entry.sha256], 'job-1', { only: ['ela'] }]);
     assert.ok(analysed.ok, JSON.stringify(analysed));
-    const ela = (analysed.value as CaseView).evidence[0]!.analysis!.analyzers['ela']!;
+    const ela = (analysed.value as CaseView).evidence[0]!.analysis!.analyzers.ela!;
     assert.equal(ela.status, 'ok');
     const progress = events.filter((e) => e.type === 'progress' && e.jobId === 'job-1');
     assert.ok(progress.length >= 2, 'progress streamed from the host');
     assert.ok(events.some((e) => e.type === 'job-finished' && e.jobId === 'job-1' && e.ok));
-    const heat = ela.artifacts.find((a) => a.kind === 'heatmap') ?? ela.artifacts[0]!;
-    // The protocol serves that artifact by hash once the case is open, from the same case folder.
-    const served = await caseArtifactSource(join(home, 'cases'), () => [caseId])(heat.sha256);
-    assert.ok(served);
-    assert.equal(served.mime, heat.mime);
+    const heat = ela.artifacts.find((a) => a.kind === 'ela-heatmap');
+    assert.ok(heat, 'ELA emitted its declared heatmap kind');
+    // The one artifact route: getArtifact by case id and hash, re-hashed by the engine.
+    const served = await client.call('getArtifact', [caseId, heat.sha256]);
+    assert.ok(served.ok, JSON.stringify(served));
+    assert.equal((served.value as Blob64).mime, heat.mime);
+    assert.equal(createHash('sha256').update(Buffer.from((served.value as Blob64).base64, 'base64')).digest('hex'), heat.sha256);
     // Argument validation holds inside the host too (defence in depth behind main's check).
     const bad = await client.call('getArtifact', [caseId, '../../etc/passwd']);
     assert.equal(!bad.ok && bad.error.code, 'bad-arguments');

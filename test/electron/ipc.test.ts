@@ -68,8 +68,12 @@ describe('IPC: sender and argument validation before any handler runs', () => {
         'analyze',
         [CASE, [], 'job-1', { only: ['ela'], params: { ela: { quality: { nested: 1 } } } }],
         'bad-arguments',
-        /string, number or boolean/,
+        /ela: parameter quality must be an integer from 1 to 100, got \{"nested":1\}/,
       ],
+      // The analyzer contracts drive the IPC check: unknown analyzers and parameters never reach the engine.
+      ['analyze', [CASE, [], 'job-1', { only: ['c2pa'] }], 'bad-arguments', /must be an analyzer id/],
+      ['analyze', [CASE, [], 'job-1', { params: { ela: { qualty: 80 } } }], 'bad-arguments', /ela: unknown parameter 'qualty'/],
+      ['analyze', [CASE, [], 'job-1', { params: { 'video-faces': { fps: 99 } } }], 'bad-arguments', /fps must be a number from 0.05 to 30, got 99/],
     ];
     for (const [method, args, code, why] of cases) {
       const { backend, calls } = recordingBackend();
@@ -143,8 +147,7 @@ describe("main's steps around the engine", () => {
       },
     };
     const exportOk = recordingBackend(async () => ({ ok: true, value: { fileName: 'r.pdf' } }));
-    const open = new Set<string>();
-    const b = createMainBackend({ engine: exportOk.backend, vault, openCases: open });
+    const b = createMainBackend({ engine: exportOk.backend, vault });
     const none = await b.call('exportReport', [CASE, 'job-1', '']);
     assert.equal(!none.ok && none.error.code, 'passphrase-required');
     assert.equal(exportOk.calls.length, 0, 'nothing reaches the engine without a passphrase');
@@ -156,37 +159,14 @@ describe("main's steps around the engine", () => {
     const cancelled = createMainBackend({
       engine: recordingBackend(async () => ({ ok: true, value: null })).backend,
       vault,
-      openCases: open,
     });
     await cancelled.call('exportReport', [CASE, 'job-4', 'other']);
     const failed = createMainBackend({
       engine: recordingBackend(async () => ({ ok: false, error: { code: 'bad-passphrase', message: 'wrong' } })).backend,
       vault,
-      openCases: open,
     });
     await failed.call('exportReport', [CASE, 'job-5', 'wrong one']);
     assert.deepEqual(remembered, ['typed secret', 'typed secret']);
-  });
-
-  it('makes a case servable by verilens://artifact only after the engine accepted it', async () => {
-    const open = new Set<string>();
-    const vault = { recall: async () => null, remember: async () => false };
-    const refusing = createMainBackend({
-      engine: recordingBackend(async () => ({ ok: false, error: { code: 'unknown-case', message: 'no case' } })).backend,
-      vault,
-      openCases: open,
-    });
-    await refusing.call('openCase', ['VL-NOPE']);
-    assert.deepEqual([...open], []);
-    const accepting = createMainBackend({
-      engine: recordingBackend(async (m) => ({ ok: true, value: m === 'createCase' ? { id: 'VL-NEW' } : {} })).backend,
-      vault,
-      openCases: open,
-    });
-    await accepting.call('openCase', [CASE]);
-    await accepting.call('createCase', [{ title: 't', analyst: 'a' }]);
-    await accepting.call('listModels', []);
-    assert.deepEqual([...open].sort(), [CASE, 'VL-NEW'].sort());
   });
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixture } from '../helpers.js';
-import { caseArtifactSource, parseVerilensUrl, serveVerilens, type ProtocolSources } from '../../electron/protocol.js';
+import { parseVerilensUrl, serveVerilens, type ProtocolSources } from '../../electron/protocol.js';
 import { SECURITY_HEADERS } from '../../electron/security.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -14,7 +14,6 @@ describe('verilens:// protocol', () => {
   let dir: string;
   let src: ProtocolSources;
   let pngSha: string;
-  const open = new Set<string>();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'verilens-proto-'));
@@ -24,22 +23,18 @@ describe('verilens:// protocol', () => {
     await writeFile(join(dir, 'renderer', 'assets', 'index-abc.js'), 'console.log(1)');
     await writeFile(join(dir, 'secret.txt'), 'SECRET');
     await writeFile(join(dir, 'renderer', 'config.txt'), 'not served: no such file type');
-    // A case with a real PNG artifact named by its hash, and a tampered one.
+    // A case with a real PNG artifact named by its hash: the protocol must not reach it (artifacts go through getArtifact).
     const png = await readFile(fixture('images', 'png_png_with_exif_and_gps.png'));
     pngSha = sha(png);
     await mkdir(join(dir, 'cases', 'VL-1', 'artifacts'), { recursive: true });
     await copyFile(fixture('images', 'png_png_with_exif_and_gps.png'), join(dir, 'cases', 'VL-1', 'artifacts', `${pngSha}.png`));
-    await writeFile(join(dir, 'cases', 'VL-1', 'artifacts', `${'b'.repeat(64)}.png`), png);
-    await mkdir(join(dir, 'cases', 'VL-2', 'artifacts'), { recursive: true });
-    await writeFile(join(dir, 'cases', 'VL-2', 'artifacts', `${sha(Buffer.from('x'))}.png`), 'x');
-    src = { rendererRoot: join(dir, 'renderer'), artifact: caseArtifactSource(join(dir, 'cases'), () => open), headers: SECURITY_HEADERS };
+    src = { rendererRoot: join(dir, 'renderer'), headers: SECURITY_HEADERS };
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('maps app and artifact URLs and refuses everything else', () => {
+  it('maps app URLs and refuses everything else, artifact URLs included', () => {
     assert.deepEqual(parseVerilensUrl('verilens://app/'), { kind: 'app', file: 'index.html' });
     assert.deepEqual(parseVerilensUrl('verilens://app/assets/index-abc.js'), { kind: 'app', file: 'assets/index-abc.js' });
-    assert.deepEqual(parseVerilensUrl(`verilens://artifact/${'a'.repeat(64)}`), { kind: 'artifact', sha256: 'a'.repeat(64) });
     const refused = [
       'verilens://app/../secret.txt',
       'verilens://app/assets/../../secret.txt',
@@ -53,6 +48,7 @@ describe('verilens:// protocol', () => {
       'verilens://app/config.txt',
       'verilens://app/%00index.html',
       'verilens://app//etc/passwd.js',
+      `verilens://artifact/${'a'.repeat(64)}`,
       'verilens://artifact/../cases/VL-1/artifacts/x.png',
       `verilens://artifact/${'A'.repeat(64)}`,
       `verilens://artifact/${'a'.repeat(63)}`,
@@ -93,21 +89,9 @@ describe('verilens:// protocol', () => {
     assert.equal((await serveVerilens('verilens://app/index.html', 'POST', src)).status, 405);
   });
 
-  it('serves artifacts by hash only from opened cases, re-hashed before serving', async () => {
-    open.clear();
-    assert.equal((await serveVerilens(`verilens://artifact/${pngSha}`, 'GET', src)).status, 404, 'case not opened in this session');
-    open.add('VL-1');
+  it('serves no artifact, even one that exists in a case: the one artifact route is the getArtifact call', async () => {
     const r = await serveVerilens(`verilens://artifact/${pngSha}`, 'GET', src);
-    assert.equal(r.status, 200);
-    assert.equal(r.headers['content-type'], 'image/png');
-    assert.equal(r.headers['cross-origin-resource-policy'], 'cross-origin', 'embeddable from verilens://app (another origin)');
-    assert.equal(r.headers['content-security-policy'], SECURITY_HEADERS['content-security-policy']);
-    assert.equal(sha(Buffer.from(r.body)), pngSha);
-    // A file whose bytes do not match its name (an altered case folder) is never served.
-    assert.equal((await serveVerilens(`verilens://artifact/${'b'.repeat(64)}`, 'GET', src)).status, 404);
-    open.add('../VL-2');
-    open.add('VL-2');
-    assert.equal((await serveVerilens(`verilens://artifact/${sha(Buffer.from('x'))}`, 'GET', src)).status, 200);
-    assert.equal((await serveVerilens(`verilens://artifact/${'c'.repeat(64)}`, 'GET', src)).status, 404);
+    assert.equal(r.status, 404);
+    assert.doesNotMatch(Buffer.from(r.body).toString('latin1'), /PNG/);
   });
 });

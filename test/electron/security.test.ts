@@ -140,7 +140,7 @@ describe('Electron security: static checks on electron/', () => {
     assert.deepEqual(d.get('default-src'), ["'none'"]);
     assert.deepEqual(d.get('script-src'), ["'self'"]);
     assert.deepEqual(d.get('style-src'), ["'self'"]);
-    assert.deepEqual(d.get('img-src'), ["'self'", 'verilens:', 'data:', 'blob:']);
+    assert.deepEqual(d.get('img-src'), ["'self'", 'data:', 'blob:']);
     assert.deepEqual(d.get('frame-ancestors'), ["'none'"]);
     assert.deepEqual(d.get('object-src'), ["'none'"]);
     assert.deepEqual(d.get('base-uri'), ["'none'"]);
