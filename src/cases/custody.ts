@@ -1,5 +1,5 @@
 import { sha256Hex } from '../util/hash.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { Annotation } from './types.js';
 import type { EvidenceInfo, ModelUse } from '../contract/results.js';
 

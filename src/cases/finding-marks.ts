@@ -1,6 +1,6 @@
 import type { Finding } from '../contract/results.js';
 import { sha256Hex } from '../util/hash.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { Annotation } from './types.js';
 
 export type FindingMarkAnnotation = Extract<Annotation, { kind: 'finding-mark' }>;

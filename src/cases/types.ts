@@ -1,4 +1,5 @@
-import type { AnalyzerResult, EvidenceInfo, Region, Verdict } from '../contract/results.js';
+import type { AnalyzerResults } from '../contract/analyzers/index.js';
+import type { EvidenceInfo, Region, Verdict } from '../contract/results.js';
 
 /** Analyst annotations. Every one is recorded in custody.log and mirrored in case.json. */
 export type Annotation =
@@ -50,7 +51,7 @@ export interface CaseAnalysis {
   seq: number;
   time: string;
   resultsSha256: string;
-  analyzers: Record<string, AnalyzerResult>;
+  analyzers: AnalyzerResults;
   /** False when any run whose results are shown saw the file change during analysis. */
   unchanged: boolean;
   /**

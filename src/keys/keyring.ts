@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createPublicKey, randomBytes, scryptSync, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../engine/artifacts.js';
+import { writeFileAtomic } from '../util/durable.js';
 import { VerilensError } from '../util/errors.js';
 import { fingerprintOf, generateEd25519, privateKeyFromDer, publicKeyFromPem, publicKeyPem, shortFingerprint } from './ed25519.js';
 

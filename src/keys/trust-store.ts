@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { writeFileAtomic } from '../engine/artifacts.js';
+import { writeFileAtomic } from '../util/durable.js';
 import { VerilensError } from '../util/errors.js';
 import { fingerprintOf, publicKeyFromPem, publicKeyPem, shortFingerprint } from './ed25519.js';
 
