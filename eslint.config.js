@@ -30,11 +30,40 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/contract/**/*.ts'],
+    files: ['src/contract/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'electron', 'react', '../*'], message: 'src/contract is shared with the renderer: types only, no Node or engine imports.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/contract/analyzers/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'electron', 'react', '../../*'], message: 'src/contract is shared with the renderer: types only, no Node or engine imports.' }] },
+      ],
+    },
+  },
+  {
+    // The analyzer seam: whoever reads analyzer results reads them through the typed contract
+    // (AnalyzerResults, okData), never by guessing keys, and never casts through unknown.
+    files: ['renderer/**/*.{ts,tsx}', 'src/reports/**/*.ts', 'src/contract/**/*.ts', 'src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='openExternal']", message: 'shell.openExternal is not allowed: the app is offline.' },
+        {
+          selector: "MemberExpression[computed=true][object.type='MemberExpression'][object.property.name='data']",
+          message: "Read analyzer data through its typed contract (src/contract/analyzers), not by an untyped index like data['key'].",
+        },
+        {
+          selector: "MemberExpression[computed=true][object.type='MemberExpression'][object.property.name='analyzers'][property.type!='Literal']",
+          message: 'Index analyzer results with a literal id (results.faces), or use okData(results, id), so the data type follows the id.',
+        },
+        { selector: "TSAsExpression[expression.type='TSAsExpression'][expression.typeAnnotation.type='TSUnknownKeyword']", message: 'No `as unknown as` at the analyzer seam: fix the types instead.' },
       ],
     },
   },

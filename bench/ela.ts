@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { elaAnalyzer, roundTrip } from '../src/analyzers/ela/index.js';
 import type { AnalysisContext } from '../src/engine/analyzer.js';
+import { elaContract } from '../src/contract/analyzers/ela.js';
+import { defaultParams } from '../src/contract/params.js';
 import { MemoryArtifactStore } from '../src/engine/artifacts.js';
 import { openEvidence } from '../src/evidence/intake.js';
 import { ratioLine, timeIt } from './_util.js';
@@ -16,11 +18,11 @@ import { ratioLine, timeIt } from './_util.js';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SOURCE = join(ROOT, 'test', 'fixtures', 'images', 'canon-dslr.jpg');
 
-function ctxFor(onProgress: (note: string) => void = () => undefined): AnalysisContext {
+function ctxFor(onProgress: (note: string) => void = () => undefined): AnalysisContext<'ela'> {
   return {
     signal: new AbortController().signal,
     progress: (_f, note) => onProgress(note ?? 'done'),
-    params: { ...elaAnalyzer.defaults },
+    params: defaultParams(elaContract.params),
     artifacts: new MemoryArtifactStore(),
     results: {},
     services: {},
@@ -49,16 +51,18 @@ const CHILD = `
 import { openEvidence } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'evidence', 'intake.ts')).href)};
 import { elaAnalyzer } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'analyzers', 'ela', 'index.ts')).href)};
 import { MemoryArtifactStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'engine', 'artifacts.ts')).href)};
+import { elaContract } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract', 'analyzers', 'ela.ts')).href)};
+import { defaultParams } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract', 'params.ts')).href)};
 import { peakRssKiB } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'util', 'peak-rss.ts')).href)};
 const before = peakRssKiB();
 const ev = await openEvidence(process.argv[2]);
 const t0 = performance.now();
 const out = await elaAnalyzer.run(ev, {
-  signal: new AbortController().signal, progress: () => undefined, params: { ...elaAnalyzer.defaults },
+  signal: new AbortController().signal, progress: () => undefined, params: defaultParams(elaContract.params),
   artifacts: new MemoryArtifactStore(), results: {}, services: {}, log: { debug() {}, warn() {} },
 });
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ status: out.status, ms, baseKiB: before, maxRssKiB: peakRssKiB(), width: out.data.width, height: out.data.height }));
+console.log(JSON.stringify({ status: out.status, ms, baseKiB: before, maxRssKiB: peakRssKiB(), width: out.status === 'ok' ? out.data.width : 0, height: out.status === 'ok' ? out.data.height : 0 }));
 `;
 
 interface Sample {

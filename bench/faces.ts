@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { faceSwapAnalyzer } from '../src/analyzers/face-swap/index.js';
 import { facesAnalyzer } from '../src/analyzers/faces/index.js';
 import { livenessAnalyzer } from '../src/analyzers/liveness/index.js';
+import { okData } from '../src/contract/analyzers/index.js';
 import { MemoryArtifactStore } from '../src/engine/artifacts.js';
 import { analyzeFile } from '../src/engine/runner.js';
 import { createEngineServices } from '../src/engine/services.js';
@@ -38,8 +39,8 @@ export async function bench(): Promise<void> {
       const t0 = performance.now();
       const r = await analyzeFile(file, { analyzers: ANALYZERS, artifacts: new MemoryArtifactStore(), services });
       const ms = performance.now() - t0;
-      for (const id of ['faces', 'liveness', 'face-swap']) if (r.analyzers[id]?.status !== 'ok') throw new Error(`${id}: ${r.analyzers[id]?.status} ${r.analyzers[id]?.error?.message ?? ''}`);
-      return { ms, cpu: cpuMs(c0), faces: Number(r.analyzers['faces']?.data['faceCount'] ?? 0) };
+      for (const id of ['faces', 'liveness', 'face-swap'] as const) if (r.analyzers[id]?.status !== 'ok') throw new Error(`${id}: ${r.analyzers[id]?.status} ${r.analyzers[id]?.error?.message ?? ''}`);
+      return { ms, cpu: cpuMs(c0), faces: okData(r.analyzers, 'faces')?.faceCount ?? 0 };
     };
     const first = await once(a);
     const second = await once(b);

@@ -39,9 +39,9 @@ async function child(path: string, fps: number): Promise<void> {
   const report: ChildReport = {
     wallMs: performance.now() - t0,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    frames: ((v?.data['perFrame'] as unknown[] | undefined) ?? []).length,
+    frames: v?.status === 'ok' ? v.data.perFrame.length : 0,
     maxRssMb: peakRssKiB() / 1024,
-    timing: (v?.data['timing'] as ChildReport['timing'] | undefined) ?? { totalMs: 0, decodeWaitMs: 0, detectMs: 0, classifyMs: 0 },
+    timing: v?.status === 'ok' ? v.data.timing : { totalMs: 0, decodeWaitMs: 0, detectMs: 0, classifyMs: 0 },
     status: v?.status === 'ok' ? 'ok' : `${v?.status}: ${v?.error?.message}`,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);

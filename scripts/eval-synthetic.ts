@@ -15,8 +15,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { MemoryArtifactStore } from '../src/engine/artifacts.js';
-import { analyzerById } from '../src/analyzers/index.js';
-import type { Analyzer } from '../src/engine/analyzer.js';
+import { ANALYZER_MAP } from '../src/analyzers/index.js';
 import { createEngineServices } from '../src/engine/services.js';
 import { analyzeEvidence } from '../src/engine/runner.js';
 import { openEvidence } from '../src/evidence/intake.js';
@@ -133,18 +132,7 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * (s.length - 1))))]!;
 }
 
-// The registered `faces` analyzer when there is one; otherwise its module directly, if present.
-async function findFaces(): Promise<Analyzer | undefined> {
-  const registered = analyzerById('faces');
-  if (registered) return registered;
-  try {
-    const mod = (await import('../src/analyzers/faces/index.js')) as { facesAnalyzer?: Analyzer };
-    return mod.facesAnalyzer;
-  } catch {
-    return undefined;
-  }
-}
-const faces = await findFaces();
+const faces = ANALYZER_MAP.faces;
 const services = createEngineServices({ home: mkdtempSync(join(tmpdir(), 'eval-synthetic-home-')) });
 
 async function measure(it: Item, v: Variant, dir: string): Promise<Row> {
@@ -163,9 +151,9 @@ async function measure(it: Item, v: Variant, dir: string): Promise<Row> {
       writeFileSync(p, bytes);
       const ev = await openEvidence(p);
       const r = await analyzeEvidence(ev, { analyzers: [faces], artifacts: new MemoryArtifactStore(), services });
-      const fr = r.analyzers['faces'];
+      const fr = r.analyzers.faces;
       if (fr?.status !== 'ok') throw new Error(`faces: ${fr?.error?.message ?? 'no result'}`);
-      const lms = fr ? landmarksFromFaces(fr.data) : [];
+      const lms = landmarksFromFaces(fr.data);
       row.faces = lms.length;
       const w = ev.info.displayWidth ?? 0;
       const h = ev.info.displayHeight ?? 0;

@@ -7,21 +7,14 @@ import { join } from 'node:path';
 import { faceSwapAnalyzer } from '../src/analyzers/face-swap/index.js';
 import { facesAnalyzer } from '../src/analyzers/faces/index.js';
 import { livenessAnalyzer } from '../src/analyzers/liveness/index.js';
-import type { ArtifactRef } from '../src/contract/results.js';
-import type { ArtifactInput, ArtifactSink } from '../src/engine/artifacts.js';
+import { okData } from '../src/contract/analyzers/index.js';
+import { HashOnlyArtifactStore } from '../src/engine/artifacts.js';
 import { analyzeFile } from '../src/engine/runner.js';
 import { createEngineServices } from '../src/engine/services.js';
-import { sha256Hex } from '../src/util/hash.js';
 import { CORPUS } from '../test/helpers.js';
 
 const FACES = join(CORPUS, 'faces');
 const IMAGE = /\.(jpe?g|png|webp)$/i;
-
-class HashSink implements ArtifactSink {
-  async put(a: ArtifactInput): Promise<ArtifactRef> {
-    return { kind: a.kind, sha256: sha256Hex(a.data), mime: a.mime };
-  }
-}
 
 interface Sample {
   file: string;
@@ -62,14 +55,13 @@ const cache = new Map<string, Sample>();
 async function score(file: string): Promise<Sample> {
   const hit = cache.get(file);
   if (hit) return hit;
-  const r = await analyzeFile(file, { analyzers: [facesAnalyzer, livenessAnalyzer, faceSwapAnalyzer], artifacts: new HashSink(), services });
-  const faces = r.analyzers['faces'];
-  const s: Sample = { file, faceFound: (faces?.data['faceCount'] as number | undefined ?? 0) > 0, scores: {} };
-  for (const id of ['liveness', 'face-swap']) {
+  const r = await analyzeFile(file, { analyzers: [facesAnalyzer, livenessAnalyzer, faceSwapAnalyzer], artifacts: new HashOnlyArtifactStore(), services });
+  const s: Sample = { file, faceFound: (okData(r.analyzers, 'faces')?.faceCount ?? 0) > 0, scores: {} };
+  for (const id of ['liveness', 'face-swap'] as const) {
     const a = r.analyzers[id];
     if (a?.status === 'ok' && a.score !== undefined) {
       s.scores[id] = a.score;
-      const f0 = (a.data['faces'] as { perModel?: Record<string, number> }[] | undefined)?.[0];
+      const f0 = a.data.faces[0];
       for (const [m, v] of Object.entries(f0?.perModel ?? {})) s.scores[m] = id === 'liveness' ? 1 - v : v;
     } else if (a && a.status !== 'not-applicable') {
       throw new Error(`${file}: ${id} ${a.status} ${a.error?.message ?? ''}`);

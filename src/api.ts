@@ -3,11 +3,18 @@ import { basename, dirname, extname, join, sep } from 'node:path';
 import sharp from 'sharp';
 import { ANALYZERS } from './analyzers/index.js';
 import {
+  ARTIFACTS_DIR,
+  CASE_REF_RE,
   CaseSession,
+  caseFolder,
+  CUSTODY_FILE,
   defaultCasesDir,
-  effectiveVerdict,
+  entryOf,
+  IMAGE_ARTIFACT_MIME,
+  listRecentCases,
   loadCase,
-  markedFindings,
+  newCaseId,
+  viewOf,
   withCase,
   type Annotation,
   type CaseEvidence,
@@ -23,29 +30,22 @@ import {
   type ApiResult,
   type ApiValue,
   type AppInfo,
-  type Blob64,
-  type Bookmark,
-  type CaseSummary,
   type CaseView,
   type EvidenceEntry,
-  type FindingMark,
   type ModelStatus,
   type ReportExport,
   type ReportVerification as ReportVerificationView,
   type SignerInfo,
-  type VerdictOverride,
 } from './contract/api.js';
+import { analyzersUsingRole, contractOf } from './contract/analyzers/index.js';
 import type { ErrorInfo } from './contract/results.js';
 import { planAnalyzers } from './engine/runner.js';
 import { createEngineServices, type EngineServices } from './engine/services.js';
 import { loadOrCreateAnalystKey, readAnalystPublicKey } from './keys/index.js';
+import { b64, displayImage, readVerified, thumbnail, videoFrame } from './media/display.js';
+import { cardSection, modelCard } from './models/cards.js';
 import { exportReport, verifyReport } from './reports/index.js';
-import { mediaToolPath } from './media/binaries.js';
-import { fileArg, SAFE_INPUT_ARGS } from './media/probe.js';
-import { mainError, runTool } from './media/process.js';
-import type { ModelEntry } from './models/manifest.js';
 import { toErrorInfo, VerilensError } from './util/errors.js';
-import { sha256Hex } from './util/hash.js';
 import { dataHome } from './util/paths.js';
 import { VERSION } from './version.js';
 
@@ -88,187 +88,6 @@ export interface Api {
   dispose(): void;
 }
 
-// Formats Chromium shows natively; anything else is converted for display only.
-const WEB_IMAGE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
-const THUMB_PX = 192;
-const DISPLAY_MAX_PX = 8192;
-
-function b64(mime: string, data: Uint8Array, extra: Partial<Blob64> = {}): Blob64 {
-  return { mime, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), ...extra };
-}
-
-/** Display rendition of an image: the exact bytes when the browser can show them, else a PNG. */
-export async function displayImage(bytes: Uint8Array, mime: string): Promise<Blob64> {
-  if (WEB_IMAGE.has(mime)) return b64(mime, bytes);
-  const img = sharp(bytes, { failOn: 'none', limitInputPixels: 268_402_689 }).rotate();
-  const { data, info } = await img
-    .resize({ width: DISPLAY_MAX_PX, height: DISPLAY_MAX_PX, fit: 'inside', withoutEnlargement: true })
-    .png({ compressionLevel: 3 })
-    .toBuffer({ resolveWithObject: true });
-  return b64('image/png', data, {
-    width: info.width,
-    height: info.height,
-    note: `converted from ${mime} to PNG for display; the evidence file is unchanged`,
-  });
-}
-
-/** One video frame at `timeSec` as JPEG (at most 1280 px wide), with the analyzers' ffmpeg rules (file protocol only, bounded output, timeout). */
-export async function videoFrame(path: string, timeSec: number, label: string): Promise<Buffer> {
-  const out = await runTool(
-    mediaToolPath('ffmpeg'),
-    [
-      '-nostdin',
-      '-hide_banner',
-      '-v',
-      'error',
-      ...SAFE_INPUT_ARGS,
-      '-ss',
-      timeSec.toFixed(3),
-      '-i',
-      fileArg(path),
-      '-map',
-      '0:v:0',
-      '-an',
-      '-sn',
-      '-dn',
-      '-frames:v',
-      '1',
-      '-vf',
-      "scale='min(1280,iw)':-2",
-      '-f',
-      'image2pipe',
-      '-c:v',
-      'mjpeg',
-      '-q:v',
-      '3',
-      'pipe:1',
-    ],
-    { timeoutMs: 20_000, maxStdoutBytes: 16 * 1024 * 1024, label },
-  );
-  if (out.stdout.length === 0)
-    throw new VerilensError(
-      'no-frame',
-      `${label}: no frame at ${timeSec.toFixed(2)} s (${mainError(out.stderr) || 'past the end of the video'})`,
-    );
-  return out.stdout;
-}
-
-/** Small JPEG thumbnail with EXIF orientation applied. */
-export async function thumbnail(bytes: Uint8Array): Promise<Blob64> {
-  const { data, info } = await sharp(bytes, { failOn: 'none', limitInputPixels: 268_402_689 })
-    .rotate()
-    .resize({ width: THUMB_PX, height: THUMB_PX, fit: 'inside', withoutEnlargement: true })
-    .jpeg({ quality: 80 })
-    .toBuffer({ resolveWithObject: true });
-  return b64('image/jpeg', data, { width: info.width, height: info.height });
-}
-
-// SVG artifacts (timelines) are shown with <img>, where scripts never run.
-const ARTIFACT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', svg: 'image/svg+xml' };
-const ROLE_USERS: Record<string, string[]> = {
-  'face-detector': ['faces'],
-  liveness: ['liveness'],
-  'face-swap': ['face-swap'],
-  classifier: ['classifier'],
-};
-
-/** Case id as the case store makes them: VL-YYYYMMDD-XXXXXX; the folder under the cases dir has the same name. */
-function newCaseId(now: Date): string {
-  const rnd = sha256Hex(`${now.toISOString()}${Math.random()}${process.pid}`).slice(0, 6).toUpperCase();
-  return `VL-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${rnd}`;
-}
-
-function summaryOf(s: CaseState): CaseSummary {
-  return {
-    id: s.id,
-    title: s.title,
-    analyst: s.analyst,
-    created: s.created,
-    evidenceCount: s.evidence.length,
-    ...(s.custody.updated ? { updated: s.custody.updated } : {}),
-  };
-}
-
-/** One evidence entry for the UI: the latest analysis and the annotations that concern it. */
-function entryOf(s: CaseState, e: CaseEvidence): EvidenceEntry {
-  const overrides: VerdictOverride[] = [];
-  const marks: FindingMark[] = [];
-  const bookmarks: Bookmark[] = [];
-  for (const r of s.annotations) {
-    const a = r.annotation;
-    if (a.kind === 'note' || a.evidence !== e.sha256) continue;
-    switch (a.kind) {
-      case 'verdict-override':
-        overrides.push({
-          ...(a.analyzer ? { analyzer: a.analyzer } : {}),
-          verdict: a.verdict,
-          reason: a.reason,
-          by: r.analyst,
-          at: r.time,
-        });
-        break;
-      case 'finding-mark': {
-        const at = markedFindings(a, e.analysis?.analyzers[a.analyzer]?.findings ?? []);
-        marks.push({
-          analyzer: a.analyzer,
-          code: a.finding,
-          ...(a.index === undefined ? {} : at[0] === undefined ? { stale: true } : { index: at[0] }),
-          mark: a.mark,
-          ...(a.comment ? { comment: a.comment } : {}),
-          by: r.analyst,
-          at: r.time,
-        });
-        break;
-      }
-      case 'bookmark':
-        bookmarks.push({ seq: r.seq, comment: a.comment, ...(a.region ? { region: a.region } : {}), by: r.analyst, at: r.time });
-        break;
-    }
-  }
-  const ov = effectiveVerdict(s, e.sha256);
-  const entry: EvidenceEntry = {
-    sha256: e.sha256,
-    name: e.names[0] ?? e.sha256,
-    info: e.info,
-    addedAt: e.addedAt,
-    overall: { verdict: ov.verdict, overridden: ov.overridden, ...(ov.reason ? { reason: ov.reason } : {}) },
-    overrides,
-    marks,
-    bookmarks,
-  };
-  if (e.analysis)
-    entry.analysis = { analyzers: e.analysis.analyzers, integrity: { unchanged: e.analysis.unchanged }, ranAt: e.analysis.time };
-  return entry;
-}
-
-function viewOf(s: CaseState): CaseView {
-  return { ...summaryOf(s), notes: s.notes, evidence: s.evidence.map((e) => entryOf(s, e)) };
-}
-
-/** The `## ...` section of MODEL_CARDS.md that names the model id in backticks. */
-export function cardSection(markdown: string, id: string): string {
-  const sections = markdown.split(/^## /m).slice(1);
-  const hit = sections.find((sec) => (sec.split('\n')[0] ?? '').includes(`\`${id}\``));
-  return hit ? `## ${hit}`.trim() : '';
-}
-
-function modelCard(e: ModelEntry, section: string): string {
-  const lines = [
-    ...(section ? [section, ''] : [`## ${e.title}`, '']),
-    '### From the manifest',
-    `- **Role**: ${e.role}; **licence**: ${e.licence}`,
-    `- **Upstream**: ${[e.upstream.repository, e.upstream.commit, e.upstream.path].filter(Boolean).join(' ')}`,
-    `- **Thresholds**: ${
-      Object.entries(e.thresholds)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || 'none'
-    }; **strength**: ${e.strength} signal`,
-    ...e.performance.map((p) => `- **Measured**: ${p.metric} ${p.value} on ${p.dataset} (n=${p.n})${p.note ? `, ${p.note}` : ''}`),
-    `- **Limits**: ${e.limits}`,
-  ];
-  return lines.join('\n');
-}
-
 export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
   const home = opts.home ?? dataHome();
   const casesDir = opts.casesDir ?? (opts.home ? join(opts.home, 'cases') : defaultCasesDir());
@@ -276,7 +95,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
   let services: EngineServices | undefined = opts.services;
   const engineServices = (): EngineServices => (services ??= createEngineServices({ home }));
 
-  const caseDir = (id: string): string => join(casesDir, id);
+  const caseDir = (id: string): string => caseFolder(casesDir, id);
   const load = async (id: string): Promise<LoadedCase> => {
     try {
       return await loadCase(caseDir(id));
@@ -328,7 +147,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
 
   const appInfo = (): AppInfo => ({
     version: VERSION,
-    analyzers: ANALYZERS.map((a) => ({ id: a.id, title: a.title, version: a.version, requires: [...(a.requires ?? [])] })),
+    analyzers: ANALYZERS.map((a) => ({ id: a.id, title: contractOf(a.id).title, version: a.version, requires: [...(a.requires ?? [])] })),
     features: { cases: true, reports: true, models: true },
   });
 
@@ -337,25 +156,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       return appInfo();
     },
     async listRecentCases() {
-      const names = await readdir(casesDir).catch(() => [] as string[]);
-      const dated = await Promise.all(
-        names.map(async (n) => ({
-          n,
-          t: await stat(join(casesDir, n, 'custody.log')).then(
-            (x) => x.mtimeMs,
-            () => -1,
-          ),
-        })),
-      );
-      const out: CaseSummary[] = [];
-      for (const { n } of dated
-        .filter((d) => d.t >= 0)
-        .sort((a, b) => b.t - a.t)
-        .slice(0, 50)) {
-        const c = await loadCase(join(casesDir, n)).catch(() => null);
-        if (c && c.state.id === n) out.push(summaryOf(c.state));
-      }
-      return out;
+      return listRecentCases(casesDir);
     },
     async createCase(input) {
       const id = newCaseId(new Date());
@@ -448,14 +249,14 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       return thumbnail(await readVerified(join(c.dir, e.stored), sha));
     },
     async getArtifact(caseId, sha) {
-      const dir = join(caseDir(caseId), 'artifacts');
+      const dir = join(caseDir(caseId), ARTIFACTS_DIR);
       const names = await readdir(dir).catch(() => {
         throw new VerilensError('unknown-case', `no case '${caseId}' in ${casesDir}`);
       });
-      const name = names.find((f) => f.startsWith(`${sha}.`) && ARTIFACT_MIME[f.slice(65)]);
-      if (!name) throw new VerilensError('unknown-artifact', `no image artifact ${sha.slice(0, 12)}… in case ${caseId}`);
-      const data = await readVerified(join(dir, name), sha);
-      return b64(ARTIFACT_MIME[name.slice(65)]!, data);
+      const name = names.find((f) => f.startsWith(`${sha}.`) && IMAGE_ARTIFACT_MIME[f.slice(65)]);
+      const mime = name ? IMAGE_ARTIFACT_MIME[name.slice(65)] : undefined;
+      if (!name || !mime) throw new VerilensError('unknown-artifact', `no image artifact ${sha.slice(0, 12)}… in case ${caseId}`);
+      return b64(mime, await readVerified(join(dir, name), sha));
     },
     async getVideoFrame(caseId, sha, timeSec) {
       const c = await load(caseId);
@@ -520,7 +321,7 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
             ...(s.problem ? { reason: rel(s.problem) } : {}),
             ...(m.trust ? { trust: m.trust } : {}),
             ...(entry
-              ? { card: modelCard(entry, cardSection(cards, entry.id)), licence: entry.licence, used_by: ROLE_USERS[entry.role] ?? [] }
+              ? { card: modelCard(entry, cardSection(cards, entry.id)), licence: entry.licence, used_by: analyzersUsingRole(entry.role) }
               : {}),
           });
         }
@@ -564,10 +365,10 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       if (!file) return null;
       let v = await verifyReport(file, { home });
       // When the report's case is on this machine, also check its custody log covers the report.
-      if (v.caseId && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(v.caseId)) {
+      if (v.caseId && CASE_REF_RE.test(v.caseId)) {
         const dir = caseDir(v.caseId);
         if (
-          await stat(join(dir, 'custody.log')).then(
+          await stat(join(dir, CUSTODY_FILE)).then(
             () => true,
             () => false,
           )
@@ -617,12 +418,4 @@ export function createApi(host: ApiHost, opts: ApiOptions = {}): Api {
       jobs.clear();
     },
   };
-}
-
-/** Read a file back from a case folder and check it is still the bytes its name promises. */
-export async function readVerified(path: string, sha256: string): Promise<Uint8Array> {
-  const data = await readFile(path);
-  if (sha256Hex(data) !== sha256)
-    throw new VerilensError('integrity', `${basename(path)} does not match its SHA-256 (the case folder was altered)`);
-  return data;
 }

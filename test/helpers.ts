@@ -1,3 +1,4 @@
+import { okData, type AnalyzerDataMap, type AnalyzerId, type AnalyzerResults } from '../src/contract/analyzers/index.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +31,11 @@ export function filesUnder(dir: string): string[] {
       const p = join(dir, name);
       return statSync(p).isDirectory() ? filesUnder(p) : [p];
     });
+}
+
+/** The data of analyzer `id`'s result, failing the test when it did not run `ok`. */
+export function dataOf<K extends AnalyzerId>(results: AnalyzerResults, id: K): AnalyzerDataMap[K] {
+  const d = okData(results, id);
+  if (d === undefined) throw new Error(`${id} did not run ok: ${JSON.stringify(results[id]?.error ?? results[id]?.status ?? 'no result')}`);
+  return d;
 }

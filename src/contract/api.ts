@@ -1,5 +1,6 @@
+import { ANALYZER_IDS, isAnalyzerId, validateParamsFor, type AnalyzerId, type AnalyzerResults } from './analyzers/index.js';
 import type { JsonObject } from './json.js';
-import type { AnalyzerResult, ErrorInfo, EvidenceInfo, Verdict } from './results.js';
+import type { ErrorInfo, EvidenceInfo, Verdict } from './results.js';
 
 /**
  * The one API between the UI and the engine: request/response methods and events.
@@ -84,7 +85,7 @@ export interface Bookmark {
 }
 
 export interface AnalysisRecord {
-  analyzers: Record<string, AnalyzerResult>;
+  analyzers: AnalyzerResults;
   /** The evidence was re-hashed after the run and still matched. */
   integrity?: { unchanged: boolean; rehashSha256?: string };
   /** ISO-8601 UTC. */
@@ -174,8 +175,9 @@ export interface ReportVerification {
 
 export interface AnalyzeOptions {
   /** Restrict to these analyzer ids (their prerequisites are added). */
-  only?: string[];
-  params?: Record<string, JsonObject>;
+  only?: AnalyzerId[];
+  /** Parameters per analyzer, as in each analyzer's contract (validated before the call reaches the engine). */
+  params?: Partial<Record<AnalyzerId, JsonObject>>;
 }
 
 // ---------- events ----------
@@ -360,14 +362,15 @@ const record =
     }
     return null;
   };
-const jsonScalarRecord: Check = (v, n) => {
+const analyzerId: Check = (v, n) => (isAnalyzerId(v) ? null : `${n} must be an analyzer id (${ANALYZER_IDS.join(', ')})`);
+/** Per-analyzer parameters, checked by the same validator the runner and the CLI use. */
+const analyzerParams: Check = (v, n) => {
   if (!isPlainObject(v)) return `${n} must be an object`;
-  const keys = Object.keys(v);
-  if (keys.length > 64) return `${n} has too many keys`;
-  for (const k of keys) {
-    const x = v[k];
-    if (!(typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x))))
-      return `${n}.${k} must be a string, number or boolean`;
+  for (const [k, x] of Object.entries(v)) {
+    if (!isAnalyzerId(k)) return `${n}: ${analyzerId(k, 'key')}`;
+    if (!isPlainObject(x)) return `${n}.${k} must be an object`;
+    const r = validateParamsFor(k, x);
+    if (!r.ok) return `${n}: ${r.message}`;
   }
   return null;
 };
@@ -408,18 +411,8 @@ export const API_VALIDATORS: { readonly [M in ApiMethod]: (a: readonly unknown[]
     arrayOf(sha, MAX_PATHS),
     id,
     record({
-      only: { check: arrayOf(id, 64), optional: true },
-      params: {
-        check: (v, n) => {
-          if (!isPlainObject(v)) return `${n} must be an object`;
-          for (const [k, x] of Object.entries(v)) {
-            const e = id(k, `${n} key`) ?? jsonScalarRecord(x, `${n}.${k}`);
-            if (e) return e;
-          }
-          return null;
-        },
-        optional: true,
-      },
+      only: { check: arrayOf(analyzerId, 64), optional: true },
+      params: { check: analyzerParams, optional: true },
     }),
   ),
   cancelJob: args(id),

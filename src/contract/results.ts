@@ -1,3 +1,4 @@
+import type { AnalyzerResults } from './analyzers/index.js';
 import type { JsonObject } from './json.js';
 
 /**
@@ -8,12 +9,12 @@ import type { JsonObject } from './json.js';
 export type Severity = 'info' | 'warn' | 'alert';
 
 /** A rectangle in the pixel space of the image as displayed (EXIF orientation applied). */
-export interface Region {
+export type Region = {
   x: number;
   y: number;
   width: number;
   height: number;
-}
+};
 
 export interface Finding {
   severity: Severity;
@@ -37,7 +38,7 @@ export interface ErrorInfo {
  * What a score means. Scores are never bare: every analyzer that reports a `score` also
  * reports this, so a reader sees the method, what it was measured on and its limits.
  */
-export interface ScoreInfo {
+export type ScoreInfo = {
   /** What the method or model is, in one sentence. */
   method: string;
   /** What the method was measured or calibrated on, with figures where there are any. */
@@ -48,11 +49,11 @@ export interface ScoreInfo {
   strength: 'weak' | 'moderate' | 'strong';
   /** Score at or above which the analyzer calls the file suspicious. */
   threshold?: number;
-}
+};
 
-export interface ArtifactRef {
-  /** e.g. `ela-heatmap`, `ela-blockmap`, `face-crop`, `spectrum`, `timeline`. */
-  kind: string;
+export interface ArtifactRef<K extends string = string> {
+  /** One of the producing analyzer's declared artifact kinds (its contract's `artifacts`). */
+  kind: K;
   /** SHA-256 of the artifact bytes: artifacts are content-addressed. */
   sha256: string;
   mime: string;
@@ -85,19 +86,35 @@ export interface RunProvenance {
   models: ModelUse[];
 }
 
-export interface AnalyzerResult<D extends JsonObject = JsonObject> {
-  status: AnalyzerStatus;
+interface AnalyzerResultBase<K extends string> {
   verdict?: Verdict;
   /** In [0, 1]; higher always means stronger evidence of manipulation, synthesis or spoofing. */
   score?: number;
   /** Present whenever `score` is. */
   scoreInfo?: ScoreInfo;
   findings: Finding[];
-  data: D;
-  artifacts: ArtifactRef[];
+  artifacts: ArtifactRef<K>[];
   error?: ErrorInfo;
   provenance: RunProvenance;
 }
+
+/** The data of a result that did not run to completion: at most why. */
+export type NotRunData = { reason?: string };
+
+/** An analyzer that ran: `data` has the analyzer's declared type. */
+export interface AnalyzerOk<D extends JsonObject = JsonObject, K extends string = string> extends AnalyzerResultBase<K> {
+  status: 'ok';
+  data: D;
+}
+
+/** An analyzer that failed, was unavailable (a model refused...) or does not apply: no data but the reason. */
+export interface AnalyzerNotRun<K extends string = string> extends AnalyzerResultBase<K> {
+  status: 'error' | 'unavailable' | 'not-applicable';
+  data: NotRunData;
+}
+
+/** One analyzer's result. Narrow on `status === 'ok'` to read `data`. */
+export type AnalyzerResult<D extends JsonObject = JsonObject, K extends string = string> = AnalyzerOk<D, K> | AnalyzerNotRun<K>;
 
 export type EvidenceKind = 'image' | 'video';
 
@@ -125,7 +142,8 @@ export interface FileResult {
   input: string;
   evidence: EvidenceInfo | null;
   error?: ErrorInfo;
-  analyzers: Record<string, AnalyzerResult>;
+  /** By analyzer id, in the order they ran; typed per analyzer (see contract/analyzers). */
+  analyzers: AnalyzerResults;
   /** Alerts about the run itself, e.g. the evidence changed on disk during analysis. */
   integrity?: { rehashSha256: string; unchanged: boolean };
 }

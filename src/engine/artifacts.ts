@@ -1,10 +1,12 @@
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../contract/results.js';
+import { writeFileAtomic } from '../util/durable.js';
 import { sha256Hex } from '../util/hash.js';
 
-export interface ArtifactInput {
-  kind: string;
+export interface ArtifactInput<K extends string = string> {
+  /** One of the analyzer's declared artifact kinds. */
+  kind: K;
   mime: string;
   data: Uint8Array;
   width?: number;
@@ -13,8 +15,13 @@ export interface ArtifactInput {
 }
 
 /** Where analyzers put heatmaps, crops, charts. Content-addressed: the same bytes give the same ref. */
-export interface ArtifactSink {
-  put(a: ArtifactInput): Promise<ArtifactRef>;
+export interface ArtifactSink<K extends string = string> {
+  put(a: ArtifactInput<K>): Promise<ArtifactRef<K>>;
+}
+
+/** A store any analyzer can write to (the CLI's --out folder, a case's artifacts/, memory). */
+export interface ArtifactStore {
+  put<K extends string>(a: ArtifactInput<K>): Promise<ArtifactRef<K>>;
 }
 
 const EXT: Record<string, string> = {
@@ -29,8 +36,8 @@ export function extensionFor(mime: string): string {
   return EXT[mime] ?? 'bin';
 }
 
-function refOf(a: ArtifactInput, sha256: string, path?: string): ArtifactRef {
-  const ref: ArtifactRef = { kind: a.kind, sha256, mime: a.mime };
+function refOf<K extends string>(a: ArtifactInput<K>, sha256: string, path?: string): ArtifactRef<K> {
+  const ref: ArtifactRef<K> = { kind: a.kind, sha256, mime: a.mime };
   if (path) ref.path = path;
   if (a.width !== undefined) ref.width = a.width;
   if (a.height !== undefined) ref.height = a.height;
@@ -39,17 +46,17 @@ function refOf(a: ArtifactInput, sha256: string, path?: string): ArtifactRef {
 }
 
 /** Names artifacts by their hash but keeps nothing (the CLI without --out). */
-export class HashOnlyArtifactStore implements ArtifactSink {
-  async put(a: ArtifactInput): Promise<ArtifactRef> {
+export class HashOnlyArtifactStore implements ArtifactStore {
+  async put<K extends string>(a: ArtifactInput<K>): Promise<ArtifactRef<K>> {
     return refOf(a, sha256Hex(a.data));
   }
 }
 
 /** Keeps artifacts in memory (UI bridge, tests). */
-export class MemoryArtifactStore implements ArtifactSink {
+export class MemoryArtifactStore implements ArtifactStore {
   private readonly items = new Map<string, { mime: string; data: Uint8Array }>();
 
-  async put(a: ArtifactInput): Promise<ArtifactRef> {
+  async put<K extends string>(a: ArtifactInput<K>): Promise<ArtifactRef<K>> {
     const sha = sha256Hex(a.data);
     if (!this.items.has(sha)) this.items.set(sha, { mime: a.mime, data: a.data });
     return refOf(a, sha);
@@ -65,10 +72,10 @@ export class MemoryArtifactStore implements ArtifactSink {
 }
 
 /** Writes `<dir>/<sha256>.<ext>` atomically (temp file, fsync, rename); existing files are reused. */
-export class DirectoryArtifactStore implements ArtifactSink {
+export class DirectoryArtifactStore implements ArtifactStore {
   constructor(readonly dir: string) {}
 
-  async put(a: ArtifactInput): Promise<ArtifactRef> {
+  async put<K extends string>(a: ArtifactInput<K>): Promise<ArtifactRef<K>> {
     const sha = sha256Hex(a.data);
     const path = join(this.dir, `${sha}.${extensionFor(a.mime)}`);
     await mkdir(this.dir, { recursive: true });
@@ -81,23 +88,3 @@ export class DirectoryArtifactStore implements ArtifactSink {
   }
 }
 
-/** Atomic write: temp file in the same folder, fsync, rename over the target. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}

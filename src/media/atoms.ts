@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import type { JsonValue } from '../contract/json.js';
+import type { AtomSummary, EditEntry } from '../contract/analyzers/container.js';
 
 /**
  * A bounded reader for the ISO-BMFF / QuickTime box tree (MP4, MOV, 3GP): only box headers and
@@ -9,45 +9,7 @@ import type { JsonValue } from '../contract/json.js';
  * does, because an editor's cut is exactly what an analyst wants to see.
  */
 
-export interface EditEntry {
-  [key: string]: JsonValue;
-  /** Seconds of presentation time this edit lasts (movie timescale). */
-  segmentSeconds: number | null;
-  /** Where in the media it starts, in seconds (media timescale); -1 marks an empty edit (a gap). */
-  mediaTimeSeconds: number | null;
-  mediaTime: number;
-  rate: number;
-}
-
-export interface TrackAtoms {
-  [key: string]: JsonValue;
-  trackId: number | null;
-  handlerType: string | null;
-  handlerName: string | null;
-  mediaTimescale: number | null;
-  mediaDurationSeconds: number | null;
-  trackDurationSeconds: number | null;
-  creationTime: string | null;
-  edits: EditEntry[];
-  /** True when the edit list had more entries than were read. */
-  editsTruncated: boolean;
-}
-
-export interface AtomSummary {
-  [key: string]: JsonValue;
-  majorBrand: string | null;
-  compatibleBrands: string[];
-  movieTimescale: number | null;
-  movieDurationSeconds: number | null;
-  creationTime: string | null;
-  modificationTime: string | null;
-  tracks: TrackAtoms[];
-  /** Top-level box types in file order (capped), e.g. ftyp, moov, mdat, uuid. */
-  topLevel: string[];
-  boxesRead: number;
-  /** Set when the walk stopped early: a malformed size, the box cap, or a truncated file. */
-  problem: string | null;
-}
+export type { AtomSummary, EditEntry, TrackAtoms } from '../contract/analyzers/container.js';
 
 export const ATOM_LIMITS = Object.freeze({ maxBoxes: 20_000, maxDepth: 12, maxLeafBytes: 1 << 16, maxEdits: 64, maxTopLevel: 64 });
 

@@ -1,16 +1,19 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { CaseSession, hashStoredFile, loadCase } from '../cases/case-store.js';
-import { canonicalJson } from '../cases/canonical-json.js';
-import { writeFileDurable } from '../cases/durable.js';
+import { artifactName, CaseSession, hashStoredFile, loadCase } from '../cases/index.js';
+import { resultEntries } from '../contract/analyzers/index.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { writeFileDurable } from '../util/durable.js';
 import type { CaseState } from '../cases/types.js';
 import type { AnalystKey } from '../keys/keyring.js';
 import { VerilensError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { extensionFor } from '../engine/artifacts.js';
+import { imagesOf } from './blocks.js';
 import { buildReport, type ReportDocument } from './model.js';
 import { renderReportPdf, type PdfImage, type ReportAssets } from './pdf.js';
+import { analyzerBlocks } from './sections.js';
 import { signReport, type SignatureFile } from './signature.js';
 
 /** The three files of a report bundle, named after the PDF: `x.pdf`, `x.json`, `x.sig`. */
@@ -54,16 +57,18 @@ export async function prepareAssets(dir: string, state: CaseState): Promise<Repo
     } catch (err) {
       thumbnails.set(e.sha256, err instanceof VerilensError ? err.message : `${e.info.format} cannot be decoded for a preview`);
     }
-    for (const r of Object.values(e.analysis?.analyzers ?? {})) {
-      for (const a of r.artifacts) {
-        if ((a.kind !== 'ela-heatmap' && a.kind !== 'face-crop') || artifacts.has(a.sha256)) continue;
-        const path = join(dir, 'artifacts', `${a.sha256}.${extensionFor(a.mime)}`);
-        const bytes = await readFile(path).catch(() => null);
-        if (!bytes) artifacts.set(a.sha256, 'the artifact file is missing from the case');
-        else if (sha256Hex(bytes) !== a.sha256) artifacts.set(a.sha256, 'the artifact file was altered (its SHA-256 no longer matches)');
-        // Crops stay lossless; heatmaps are noisy and would make the PDF huge as PNG.
-        else artifacts.set(a.sha256, await toPdfImage(bytes, a.kind === 'face-crop' ? CROP : FIGURE, a.kind === 'face-crop' ? 'png' : 'jpeg').catch(() => 'cannot be decoded'));
-      }
+    const results = e.analysis?.analyzers ?? {};
+    const entries = resultEntries(results);
+    const refs = new Map(entries.flatMap((x) => x.result.artifacts.map((a) => [a.sha256, a] as const)));
+    const blocks = [...analyzerBlocks(entries, results).values()].flat();
+    for (const [sha, use] of imagesOf(blocks)) {
+      const a = refs.get(sha);
+      if (!a || artifacts.has(sha)) continue;
+      const bytes = await readFile(join(dir, artifactName(sha, extensionFor(a.mime)))).catch(() => null);
+      if (!bytes) artifacts.set(sha, 'the artifact file is missing from the case');
+      else if (sha256Hex(bytes) !== sha) artifacts.set(sha, 'the artifact file was altered (its SHA-256 no longer matches)');
+      // Gallery images (crops) stay lossless; figures (heatmaps) are noisy and would make the PDF huge as PNG.
+      else artifacts.set(sha, await toPdfImage(bytes, use === 'gallery' ? CROP : FIGURE, use === 'gallery' ? 'png' : 'jpeg').catch(() => 'cannot be decoded'));
     }
   }
   return { thumbnails, artifacts };

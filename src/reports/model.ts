@@ -3,7 +3,8 @@ import type { ParsedLine } from '../cases/custody.js';
 import { markedFindings } from '../cases/finding-marks.js';
 import type { Annotation, CaseState, RecordedAnnotation } from '../cases/types.js';
 import { analyzerOverride, effectiveVerdict, type EffectiveVerdict } from '../cases/verdict.js';
-import type { AnalyzerResult, EvidenceInfo, ModelUse, Verdict } from '../contract/results.js';
+import { resultEntries, type AnalyzerId, type AnyAnalyzerResult } from '../contract/analyzers/index.js';
+import type { EvidenceInfo, ModelUse, Verdict } from '../contract/results.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -46,7 +47,7 @@ export interface ReportEvidence {
 }
 
 export interface ReportAnalyzer {
-  id: string;
+  id: AnalyzerId;
   /** The analyst's override of this analyzer's verdict, when there is one. */
   override: { verdict: Verdict; reason: string } | null;
   /**
@@ -55,7 +56,7 @@ export interface ReportAnalyzer {
    * `stale`: the mark addressed a finding this analysis no longer reports.
    */
   marks: { finding: string; index: number | null; stale: boolean; mark: string; comment: string | null; analyst: string; time: string }[];
-  result: AnalyzerResult;
+  result: AnyAnalyzerResult;
   /** The analysis run (custody entry) that produced this result: a partial re-run keeps earlier results. */
   run: { seq: number; time: string; resultsSha256: string };
 }
@@ -86,7 +87,7 @@ export function buildReport(state: CaseState, lines: readonly ParsedLine[], sign
     if (verdict.verdict === 'not-analysed') counts.notAnalysed++;
     else counts[verdict.verdict]++;
     const annotations = state.annotations.filter((a) => evidenceOf(a.annotation) === e.sha256);
-    const analyzers: ReportAnalyzer[] = Object.entries(e.analysis?.analyzers ?? {}).map(([id, result]) => {
+    const analyzers: ReportAnalyzer[] = resultEntries(e.analysis?.analyzers ?? {}).map(({ id, result }) => {
       for (const m of result.provenance.models) {
         const key = `${m.id}\u0000${m.version}\u0000${m.sha256}`;
         const have = models.get(key) ?? { ...m, usedBy: [] };

@@ -1,10 +1,14 @@
 import PDFDocument from 'pdfkit';
-import type { AnalyzerResult, ArtifactRef, Finding, ScoreInfo } from '../contract/results.js';
-import { canonicalJson } from '../cases/canonical-json.js';
+import { resultsFrom } from '../contract/analyzers/index.js';
+import type { AnalyzerResult, Finding, ScoreInfo } from '../contract/results.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { RecordedAnnotation } from '../cases/types.js';
 import { describeAnnotation } from '../cases/custody.js';
 import { shortFingerprint } from '../keys/ed25519.js';
+import { assertNever } from '../util/errors.js';
+import type { ReportBlock } from './blocks.js';
 import type { ReportAnalyzer, ReportDocument, ReportEvidence } from './model.js';
+import { analyzerBlocks } from './sections.js';
 
 /** Images prepared for the PDF (pdfkit draws synchronously): decoded once, size known. */
 export interface PdfImage {
@@ -324,40 +328,6 @@ function annotationRows(list: readonly RecordedAnnotation[]): CellIn[][] {
   return list.map((a) => [`#${a.seq}`, utc(a.time), a.analyst, a.annotation.kind, describeAnnotation(a.annotation)]);
 }
 
-function c2paRows(c2pa: Record<string, unknown>): [string, string][] {
-  const s = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '-' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '-');
-  const rows: [string, string][] = [];
-  rows.push(['Manifest store', c2pa['present'] ? `present (${s(c2pa['manifestCount'])} manifest(s))` : 'none embedded']);
-  if (!c2pa['present']) {
-    if (c2pa['readerError']) rows.push(['Reader', s(c2pa['readerError'])]);
-    return rows;
-  }
-  rows.push(['Validation', s(c2pa['validationState'])]);
-  rows.push(['Claim generator', s(c2pa['claimGenerator'])]);
-  const signer = c2pa['signer'];
-  if (signer && typeof signer === 'object') {
-    const o = signer as Record<string, unknown>;
-    rows.push(['Signer', `${s(o['commonName'])}, issued by ${s(o['issuer'])}${o['time'] ? `, signed ${s(o['time'])}` : ''}`]);
-  }
-  rows.push(['Digital source type', s(c2pa['digitalSourceType'])]);
-  const actions = Array.isArray(c2pa['actions']) ? (c2pa['actions'] as Record<string, unknown>[]) : [];
-  if (actions.length) {
-    rows.push(['Actions', actions.slice(0, 8).map((a) => `${s(a['action'])}${a['softwareAgent'] ? ` (${s(a['softwareAgent'])})` : ''}`).join('; ') + (actions.length > 8 ? `; ... ${actions.length - 8} more` : '')]);
-  }
-  const codes = (k: string): string => {
-    const list = Array.isArray(c2pa[k]) ? (c2pa[k] as Record<string, unknown>[]) : [];
-    return list.length ? list.map((x) => s(x['code'])).join(', ') : 'none';
-  };
-  rows.push(['Integrity failures', codes('integrityFailures')]);
-  rows.push(['Trust', codes('trust')]);
-  if (c2pa['remoteManifestUrl']) rows.push(['Remote manifest', `${s(c2pa['remoteManifestUrl'])} (not fetched: Verilens works offline)`]);
-  return rows;
-}
-
-function artifactCaption(a: ArtifactRef): string {
-  return `${a.kind}${a.width && a.height ? `, ${a.width}x${a.height}` : ''}${a.note ? `: ${a.note}` : ''} (sha256 ${a.sha256.slice(0, 16)}...)`;
-}
-
 function coverPage(w: Writer, r: ReportDocument, meta: PdfMeta): void {
   const d = w.doc;
   d.font(BOLD).fontSize(24).fillColor(ACCENT).text('Case report', M.left, M.top + 6, { width: W });
@@ -469,7 +439,8 @@ function evidenceSection(w: Writer, r: ReportDocument, e: ReportEvidence, assets
         ];
       }),
     );
-    for (const a of e.analysis.analyzers) analyzerDetail(w, a, assets, e);
+    const blocks = analyzerBlocks(e.analysis.analyzers, resultsFrom(e.analysis.analyzers));
+    for (const a of e.analysis.analyzers) analyzerDetail(w, a, assets, blocks.get(a.id) ?? []);
   }
   if (e.annotations.length) {
     w.h2('Analyst annotations on this file');
@@ -497,12 +468,10 @@ function analysedText(an: NonNullable<ReportEvidence['analysis']>): string {
   return [...byRun.entries()].sort((x, y) => y[0] - x[0]).map(([seq, r]) => `${utc(r.time)} (custody entry ${seq}): ${r.ids.join(', ')}`).join('\n');
 }
 
-function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: ReportEvidence): void {
+function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, blocks: readonly ReportBlock[]): void {
   const r = a.result;
   const models = r.provenance.models;
-  const hasImages = r.artifacts.some((x) => x.kind === 'ela-heatmap' || x.kind === 'face-crop');
-  const c2pa = a.id === 'provenance' && r.data['c2pa'] && typeof r.data['c2pa'] === 'object' ? (r.data['c2pa'] as Record<string, unknown>) : null;
-  if (!r.findings.length && !r.scoreInfo && !r.error && !models.length && !hasImages && !c2pa && !a.override && !a.marks.length) return;
+  if (!r.findings.length && !r.scoreInfo && !r.error && !models.length && !blocks.length && !a.override && !a.marks.length) return;
   w.h3(`${a.id} ${r.provenance.version}: ${r.status}${r.verdict ? `, ${r.verdict}` : ''}${r.score !== undefined ? `, score ${r.score.toFixed(3)}` : ''}`);
   if (a.override) w.para(`Analyst override: ${a.override.verdict}. Reason: ${a.override.reason}`, { font: BOLD, color: VERDICT_COLOR[a.override.verdict] ?? INK });
   if (r.error) w.para(`${r.status === 'unavailable' ? 'Unavailable' : 'Error'} (${r.error.code}): ${r.error.message}`, { color: VERDICT_COLOR['inconclusive'] });
@@ -527,10 +496,8 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: R
       { size: 8.5, color: MUTED },
     );
   }
-  if (c2pa) {
-    w.para('Content credentials (C2PA), read offline:', { font: BOLD, size: 9 });
-    w.facts(c2paRows(c2pa), { labelWidth: 110 });
-  }
+  // Text blocks (facts about the result) come before the model table, images after it.
+  for (const b of blocks) if (b.kind === 'para' || b.kind === 'facts') drawBlock(w, b, assets);
   if (models.length) {
     w.table(
       [
@@ -542,78 +509,67 @@ function analyzerDetail(w: Writer, a: ReportAnalyzer, assets: ReportAssets, e: R
       models.map((m) => [m.id, { text: m.version, size: 7.5 }, { text: m.sha256, font: MONO, size: 6.6 }, m.trust]),
     );
   }
-  for (const art of r.artifacts.filter((x) => x.kind === 'ela-heatmap')) {
-    const img = assets.artifacts.get(art.sha256);
-    if (img === undefined || typeof img === 'string') {
-      w.para(`ELA heatmap ${art.sha256.slice(0, 16)}... cannot be shown: ${img ?? 'not found in the case'}`, { color: VERDICT_COLOR['suspicious'] });
-      continue;
+  for (const b of blocks) if (b.kind === 'figure' || b.kind === 'gallery') drawBlock(w, b, assets);
+}
+
+/** Draw one block of an analyzer's own section. */
+function drawBlock(w: Writer, b: ReportBlock, assets: ReportAssets): void {
+  switch (b.kind) {
+    case 'para':
+      w.para(b.text, { ...(b.bold ? { font: BOLD } : {}), ...(b.size ? { size: b.size } : {}) });
+      return;
+    case 'facts':
+      w.facts(b.rows, b.labelWidth ? { labelWidth: b.labelWidth } : {});
+      return;
+    case 'figure': {
+      const img = assets.artifacts.get(b.artifact);
+      if (img === undefined || typeof img === 'string') {
+        w.para(`${b.label} ${b.artifact.slice(0, 16)}... cannot be shown: ${img ?? 'not found in the case'}`, { color: VERDICT_COLOR['suspicious'] });
+        return;
+      }
+      const maxH = 260;
+      // Small images are enlarged at most 4x (pixels stay visible, the page stays readable).
+      const k = Math.min(W / img.width, maxH / img.height, 4);
+      w.ensure(img.height * k + 44);
+      const y = w.y;
+      const { h: dh } = w.image(img, M.left, y, img.width * k, img.height * k, 4);
+      w.doc.y = y + dh + 3;
+      w.para(b.caption, { color: MUTED, size: 8 });
+      return;
     }
-    const maxH = 260;
-    // Small images are enlarged at most 4x (pixels stay visible, the page stays readable).
-    const k = Math.min(W / img.width, maxH / img.height, 4);
-    w.ensure(img.height * k + 44);
-    const y = w.y;
-    const { h: dh } = w.image(img, M.left, y, img.width * k, img.height * k, 4);
-    w.doc.y = y + dh + 3;
-    w.para(`Figure: ${artifactCaption(art)}. Brighter areas recompress with more error; compare similar textures and edges, not bright against dark regions. Shown as a reduced copy; the full artifact is in the case folder under its SHA-256.`, { color: MUTED, size: 8 });
-  }
-  const crops = r.artifacts.filter((x) => x.kind === 'face-crop');
-  if (crops.length) {
-    const size = 96;
-    let x = M.left;
-    w.ensure(size + 40);
-    let y = w.y;
-    let rowBottom = y;
-    for (const c of crops) {
-      if (x + size > M.left + W) {
-        x = M.left;
-        y = rowBottom + 8;
-        if (y + size + 30 > BOTTOM) {
-          w.newPage();
-          y = w.y;
+    case 'gallery': {
+      const size = 96;
+      let x = M.left;
+      w.ensure(size + 40);
+      let y = w.y;
+      let rowBottom = y;
+      for (const item of b.items) {
+        if (x + size > M.left + W) {
+          x = M.left;
+          y = rowBottom + 8;
+          if (y + size + 30 > BOTTOM) {
+            w.newPage();
+            y = w.y;
+          }
         }
+        const img = assets.artifacts.get(item.artifact);
+        if (img && typeof img !== 'string') {
+          const { h } = w.image(img, x, y, size, size);
+          w.doc.font(SANS).fontSize(7).fillColor(MUTED).text(pdfText(item.lines.join('\n')), x, y + h + 2, { width: size });
+          rowBottom = Math.max(rowBottom, w.doc.y);
+        } else {
+          w.doc.font(ITALIC).fontSize(7.5).fillColor(VERDICT_COLOR['suspicious'] ?? INK).text(pdfText(`crop ${item.artifact.slice(0, 12)}...: ${img ?? 'missing'}`), x, y, { width: size });
+          rowBottom = Math.max(rowBottom, w.doc.y);
+        }
+        x += size + 12;
       }
-      const img = assets.artifacts.get(c.sha256);
-      if (img && typeof img !== 'string') {
-        const { h } = w.image(img, x, y, size, size);
-        const idx = faceIndexOfCrop(r, c.sha256);
-        const scores = idx === null ? [] : perFaceScores(e, idx);
-        w.doc.font(SANS).fontSize(7).fillColor(MUTED).text(pdfText([c.note ?? 'face crop', ...scores].join('\n')), x, y + h + 2, { width: size });
-        rowBottom = Math.max(rowBottom, w.doc.y);
-      } else {
-        w.doc.font(ITALIC).fontSize(7.5).fillColor(VERDICT_COLOR['suspicious'] ?? INK).text(pdfText(`crop ${c.sha256.slice(0, 12)}...: ${img ?? 'missing'}`), x, y, { width: size });
-        rowBottom = Math.max(rowBottom, w.doc.y);
-      }
-      x += size + 12;
+      w.doc.y = rowBottom + 8;
+      w.doc.x = M.left;
+      return;
     }
-    w.doc.y = rowBottom + 8;
-    w.doc.x = M.left;
+    default:
+      assertNever(b, 'report block');
   }
-}
-
-/** The face index a crop belongs to (faces analyzer data: faces[].crop is the crop's SHA-256). */
-function faceIndexOfCrop(r: AnalyzerResult, sha256: string): number | null {
-  const faces = r.data['faces'];
-  if (!Array.isArray(faces)) return null;
-  for (const f of faces) {
-    if (f && typeof f === 'object' && !Array.isArray(f) && f['crop'] === sha256 && typeof f['index'] === 'number') return f['index'];
-  }
-  return null;
-}
-
-/** Per-face scores other analyzers reported for face `index` (data.faces[] with index and spoof or score). */
-function perFaceScores(e: ReportEvidence, index: number): string[] {
-  const out: string[] = [];
-  for (const a of e.analysis?.analyzers ?? []) {
-    const faces = a.result.data['faces'];
-    if (a.id === 'faces' || !Array.isArray(faces)) continue;
-    for (const f of faces) {
-      if (!f || typeof f !== 'object' || Array.isArray(f) || f['index'] !== index) continue;
-      const v = typeof f['spoof'] === 'number' ? f['spoof'] : typeof f['score'] === 'number' ? f['score'] : null;
-      if (v !== null) out.push(`${a.id}${typeof f['spoof'] === 'number' ? ' spoof' : ''} ${v.toFixed(3)}`);
-    }
-  }
-  return out;
 }
 
 function closingSections(w: Writer, r: ReportDocument, meta: PdfMeta): void {

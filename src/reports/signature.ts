@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson } from '../cases/canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { fingerprintOf, signBytes, verifyBytes } from '../keys/ed25519.js';
 
 /** What the signature is over: the two digests that pin the bundle, and who signed. */

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { canonicalJson } from '../cases/canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { walkChain } from '../cases/custody.js';
 import { fingerprintOf, publicKeyFromPem, shortFingerprint } from '../keys/ed25519.js';
 import { printable } from '../util/display.js';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
-import type { Analyzer } from '../../src/engine/analyzer.js';
+import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/index.js';
+import { ANALYZER_MAP } from '../../src/analyzers/index.js';
 
 /**
  * Crash safety: a child process writes to a case in a loop and is SIGKILLed at random moments;
@@ -16,20 +16,8 @@ import type { Analyzer } from '../../src/engine/analyzer.js';
  */
 const SELF = fileURLToPath(import.meta.url);
 
-const meanAnalyzer: Analyzer = {
-  id: 'mean',
-  version: '1',
-  title: 'mean byte',
-  defaults: {},
-  accepts: () => true,
-  run: async (ev, ctx) => {
-    const b = ev.bytes ?? Buffer.alloc(0);
-    let s = 0;
-    for (const x of b) s += x;
-    const ref = await ctx.artifacts.put({ kind: 'sample', mime: 'application/octet-stream', data: b.subarray(0, 256) });
-    return { status: 'ok', verdict: 'consistent', data: { mean: s / Math.max(1, b.length) }, artifacts: [ref] };
-  },
-};
+// A real analyzer that writes artifacts (heatmap and block map) and stored results on each run.
+const { ela } = ANALYZER_MAP;
 
 async function childLoop(dir: string, inputs: string, tag: string): Promise<void> {
   const say = (s: string): void => void writeSync(1, `${s}\n`);
@@ -45,7 +33,7 @@ async function childLoop(dir: string, inputs: string, tag: string): Promise<void
           const e = await c.addEvidence(join(inputs, `${tag}-${i % 60}.png`));
           say(`evidence ${e.sha256}`);
         } else {
-          const [e] = await c.analyze({ analyzers: [meanAnalyzer], evidence: [c.state.evidence.at(-1)?.sha256 ?? ''] });
+          const [e] = await c.analyze({ analyzers: [ela], evidence: [c.state.evidence.at(-1)?.sha256 ?? ''] });
           say(`analysis ${e?.sha256} ${e?.analysis?.seq}`);
         }
       });
@@ -100,7 +88,7 @@ async function assertHolds(dir: string, done: readonly string[]): Promise<void> 
     else if (kind === 'analysis') {
       const ev = state.evidence.find((e) => e.sha256 === a);
       assert.ok(ev?.analysis && ev.analysis.seq >= Number(b), `analysis #${b} of ${a} was reported done but is missing`);
-      assert.equal(ev.analysis.analyzers['mean']?.status, 'ok');
+      assert.equal(ev.analysis.analyzers.ela?.status, 'ok');
     } else assert.fail(`unexpected child output: ${d}`);
   }
 }

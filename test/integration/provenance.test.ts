@@ -4,14 +4,14 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AnalyzerResult } from '../../src/contract/results.js';
+import { okData, type ProvenanceData, type ResultOf } from '../../src/contract/analyzers/index.js';
+import type { AnalysisDocument } from '../../src/contract/results.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';
 import { analyzeProvenance, DEFAULTS, provenanceAnalyzer, type ProvenanceResult } from '../../src/analyzers/provenance/index.js';
-import type { C2paSummary } from '../../src/analyzers/provenance/c2pa.js';
 import { C2paHost, c2paHost } from '../../src/analyzers/provenance/c2pa-reader.js';
 import { buildTrust, bundledTrust, TRUST_DIR_REL } from '../../src/analyzers/provenance/trust.js';
-import { fixture, ROOT } from '../helpers.js';
+import { dataOf, fixture, ROOT } from '../helpers.js';
 import { runCli } from '../cli-helpers.js';
 
 const c2 = (f: string): string => fixture('provenance', 'c2pa', f);
@@ -20,12 +20,12 @@ const needExiftool: string | false = HAVE_EXIFTOOL ? false : 'exiftool not insta
 
 after(() => c2paHost(bundledTrust().settingsJson).close());
 
-async function run(path: string): Promise<{ a: AnalyzerResult | undefined; error?: string; ms: number }> {
+async function run(path: string): Promise<{ a: ResultOf<'provenance'> | undefined; d: ProvenanceData | undefined; error?: string; ms: number }> {
   const t0 = performance.now();
   const r = await analyzeFile(path, { analyzers: [provenanceAnalyzer], artifacts: new MemoryArtifactStore() });
-  return { a: r.analyzers['provenance'], ...(r.error ? { error: r.error.code } : {}), ms: performance.now() - t0 };
+  return { a: r.analyzers.provenance, d: okData(r.analyzers, 'provenance'), ...(r.error ? { error: r.error.code } : {}), ms: performance.now() - t0 };
 }
-const c2paOf = (a: { data: Record<string, unknown> }): C2paSummary => a.data['c2pa'] as unknown as C2paSummary;
+const c2paOf = (a: ResultOf<'provenance'>): ProvenanceData['c2pa'] => dataOf({ provenance: a }, 'provenance').c2pa;
 const alerts = (a: { findings: { severity: string; code: string }[] }): string[] => a.findings.filter((f) => f.severity === 'alert').map((f) => f.code);
 
 async function onBytes(bytes: Buffer, format: string): Promise<ProvenanceResult> {
@@ -105,7 +105,7 @@ describe('provenance: hostile C2PA data gives a clear result in bounded time', (
     it(`${what}: broken manifest alert, no crash`, async () => {
       const t0 = performance.now();
       const r = await onBytes(make(), format);
-      const c = c2paOf(r);
+      const c = r.data.c2pa;
       assert.ok(performance.now() - t0 < 10_000);
       assert.equal(c.present, true, 'the embedded store is still reported');
       assert.equal(c.validationState, 'invalid');
@@ -147,7 +147,7 @@ describe('provenance: bundled trust lists are pinned', () => {
     assert.match(altered.problems[0] ?? '', /interim-anchors\.pem does not match its pinned SHA-256/);
     const bytes = readFileSync(c2('ocsp.jpg'));
     const r = await analyzeProvenance(bytes, { format: 'jpeg', kind: 'image', bytes: bytes.length }, { ...DEFAULTS, trust: altered });
-    assert.equal(c2paOf(r).validationState, 'valid');
+    assert.equal(r.data.c2pa.validationState, 'valid');
     assert.ok(r.findings.some((f) => f.code === 'c2pa-trust-lists-unavailable' && f.severity === 'warn'));
     await c2paHost(altered.settingsJson).close();
   });
@@ -172,11 +172,10 @@ describe('provenance: declarations written by a real tool (exiftool) into a came
   };
 
   it('alerts on an IPTC/XMP DigitalSourceType of trainedAlgorithmicMedia', async () => {
-    const { a } = await run(make('dst-ai.jpg', ['-XMP-iptcExt:DigitalSourceType=http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia']));
+    const { a, d } = await run(make('dst-ai.jpg', ['-XMP-iptcExt:DigitalSourceType=http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia']));
     assert.ok(a);
     assert.ok(alerts(a).includes('iptc-declares-ai'));
-    const decl = a.data['declarations'] as { digitalSourceTypes: string[] };
-    assert.deepEqual(decl.digitalSourceTypes, ['trainedAlgorithmicMedia']);
+    assert.deepEqual(d?.declarations.digitalSourceTypes, ['trainedAlgorithmicMedia']);
     assert.equal(a.verdict, 'suspicious');
   });
 
@@ -188,9 +187,9 @@ describe('provenance: declarations written by a real tool (exiftool) into a came
 
   it('reads A1111 parameters from a UTF-16 EXIF UserComment', async () => {
     const text = 'a portrait テスト\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Model: sd15, Version: v1.6.0';
-    const { a } = await run(make('usercomment.jpg', [`-UserComment=${text}`]));
-    assert.ok(a);
-    const g = a.data['generator'] as { name: string; evidence: string; prompt?: string };
+    const { d } = await run(make('usercomment.jpg', [`-UserComment=${text}`]));
+    const g = d?.generator;
+    assert.ok(g);
     assert.equal(g.name, 'AUTOMATIC1111 Stable Diffusion web UI');
     assert.match(g.evidence, /^EXIF UserComment: /);
     assert.equal(g.prompt, 'a portrait テスト');
@@ -198,9 +197,9 @@ describe('provenance: declarations written by a real tool (exiftool) into a came
 
   it('reads generation settings that a tool left in XMP (exif:UserComment)', async () => {
     const text = 'castle at dusk\nSteps: 30, Sampler: DPM++ 2M, CFG scale: 6, Seed: 7, Size: 768x768, App: SD.Next, Version: abc123';
-    const { a } = await run(make('xmp-usercomment.jpg', [`-XMP-exif:UserComment=${text}`]));
-    assert.ok(a);
-    const g = a.data['generator'] as { name: string; evidence: string; prompt?: string };
+    const { d } = await run(make('xmp-usercomment.jpg', [`-XMP-exif:UserComment=${text}`]));
+    const g = d?.generator;
+    assert.ok(g);
     assert.equal(g.name, 'SD.Next');
     assert.match(g.evidence, /^XMP UserComment: /);
     assert.equal(g.prompt, 'castle at dusk');
@@ -211,11 +210,12 @@ describe('provenance: the real CLI', () => {
   it('prints the provenance result in --json', async () => {
     const r = await runCli(['analyze', '--json', '--only', 'provenance', c2('E-sig-CA.jpg')]);
     assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { results: { analyzers: Record<string, AnalyzerResult> }[] };
-    const a = doc.results[0]?.analyzers['provenance'];
+    const doc = JSON.parse(r.stdout) as AnalysisDocument;
+    const a = doc.results[0]?.analyzers.provenance;
     assert.equal(a?.verdict, 'suspicious');
     assert.equal(c2paOf(a!).validationState, 'invalid');
     assert.equal(c2paOf(a!).integrityFailures[0]?.code, 'claimSignature.mismatch');
-    assert.equal((a!.data['c2pa'] as { reader: { isolation: string } }).reader.isolation, 'worker');
+    const reader = c2paOf(a!).reader;
+    assert.equal(reader.ran && reader.isolation, 'worker');
   });
 });

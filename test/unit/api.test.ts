@@ -5,9 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApi, type Api } from '../../src/api.js';
-import { loadCase } from '../../src/cases/case-store.js';
+import { loadCase } from '../../src/cases/index.js';
 import { API_METHODS, API_VALIDATORS, validateCall, type ApiEvent } from '../../src/contract/api.js';
+import { analyzerById } from '../../src/analyzers/index.js';
+import { createEngineServices } from '../../src/engine/services.js';
+import { generateEd25519, publicKeyPem } from '../../src/keys/ed25519.js';
+import { trustKey } from '../../src/keys/trust-store.js';
+import { parseManifest, type Manifest } from '../../src/models/manifest.js';
 import { ModelRegistry } from '../../src/models/registry.js';
+import { SIGNATURE_FILE, signManifest } from '../../src/models/signature.js';
 import { fixture, ROOT } from '../helpers.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -314,7 +320,34 @@ describe('UI API models view', () => {
       );
       const yunet = models.find((m) => m.id === 'yunet');
       assert.match(yunet?.card ?? '', /YuNet/);
-      assert.deepEqual(yunet?.used_by, ['faces']);
+      // Which analyzers run a model comes from the analyzer contracts' model roles, by real analyzer id.
+      assert.deepEqual(yunet?.used_by, ['faces', 'video-faces']);
+      assert.deepEqual(models.find((m) => m.id === 'minifasnet-v2')?.used_by, ['liveness', 'video-faces']);
+      for (const m of models) for (const id of m.used_by ?? []) assert.ok(analyzerById(id), `${m.id} used by unknown analyzer '${id}'`);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it("names the classifiers analyzer as the user of an organisation's classifier (regression: the role was mapped to 'classifier', no such analyzer)", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'verilens-api-models-'));
+    try {
+      const pair = generateEd25519();
+      await trustKey(home, publicKeyPem(pair.publicKey), { name: 'Org', purposes: ['models'] });
+      const dir = await mkdtemp(join(tmpdir(), 'verilens-org-models-'));
+      await cp(join(ROOT, 'models'), dir, { recursive: true });
+      const shipped = parseManifest(await readFile(join(ROOT, 'models', 'manifest.json')), 'manifest.json');
+      const base = shipped.models.find((e) => e.id === 'mesonet-df')!;
+      const manifest: Manifest = { format: 'verilens-models', version: 1, models: [{ ...base, id: 'org-image', role: 'classifier', title: 'Org detector', crop: { kind: 'image' } }] };
+      const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
+      await writeFile(join(dir, 'manifest.json'), bytes);
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      await writeFile(join(dir, SIGNATURE_FILE), JSON.stringify(signManifest(bytes, digest, pair.privateKey, pair.publicKey)));
+      const api = createApi(host, { home, services: createEngineServices({ home, modelsDir: dir }) });
+      const org = (await api.handlers.listModels()).find((m) => m.id === 'org-image');
+      assert.equal(org?.status, 'verified', org?.reason);
+      assert.deepEqual(org?.used_by, ['classifiers']);
+      assert.ok(analyzerById('classifiers'));
     } finally {
       await rm(home, { recursive: true, force: true });
     }

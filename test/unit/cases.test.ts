@@ -4,14 +4,17 @@ import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync,
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ANALYZERS } from '../../src/analyzers/index.js';
-import { canonicalJson } from '../../src/cases/canonical-json.js';
-import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
+import { ANALYZER_MAP, ANALYZERS } from '../../src/analyzers/index.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
+import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/index.js';
 import { walkChain } from '../../src/cases/custody.js';
 import { findingSha256, markedFindings } from '../../src/cases/finding-marks.js';
+import type { AnalyzerId } from '../../src/contract/analyzers/index.js';
 import type { Finding } from '../../src/contract/results.js';
 import type { Analyzer } from '../../src/engine/analyzer.js';
-import { fixture } from '../helpers.js';
+import { createEngineServices } from '../../src/engine/services.js';
+import { standIn } from '../analyzer-doubles.js';
+import { fixture, ROOT } from '../helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'verilens-cases-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,28 +28,8 @@ const clock = (start = Date.parse('2026-03-01T09:00:00Z')) => {
 const IMG_A = fixture('images', 'ela_original.jpg');
 const IMG_B = fixture('images', 'png_png_with_exif_and_gps.png');
 
-/** A real analyzer over the real bytes: mean byte value, and a tiny PNG artifact (the first bytes as pixels). */
-const byteStats: Analyzer = {
-  id: 'byte-stats',
-  version: '3',
-  title: 'Byte statistics',
-  defaults: {},
-  accepts: (i) => i.kind === 'image',
-  run: async (ev, ctx) => {
-    const b = ev.bytes ?? Buffer.alloc(0);
-    let sum = 0;
-    for (const x of b) sum += x;
-    const ref = await ctx.artifacts.put({ kind: 'byte-sample', mime: 'application/octet-stream', data: b.subarray(0, 64) });
-    return {
-      status: 'ok',
-      verdict: 'consistent',
-      findings: [{ severity: 'info', code: 'byte-mean', message: `The mean byte value is ${(sum / b.length).toFixed(2)}.` }],
-      data: { mean: sum / b.length },
-      artifacts: [ref],
-      models: [{ id: 'none', version: '0', sha256: 'f'.repeat(64), trust: 'pinned' }],
-    };
-  },
-};
+const { ela, faces, metadata } = ANALYZER_MAP;
+const services = createEngineServices();
 
 async function sampleCase(): Promise<string> {
   const dir = newDir();
@@ -129,22 +112,29 @@ describe('case store', () => {
 
   it('stores analysis results content-addressed and logs analyzer versions and model digests', async () => {
     const dir = await sampleCase();
-    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats] }));
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [ela, faces], services }));
     const { state } = await loadCase(dir);
     const ev = state.evidence[0]!;
-    const r = ev.analysis?.analyzers['byte-stats'];
+    const r = ev.analysis?.analyzers.ela;
     assert.equal(r?.status, 'ok');
-    assert.ok(typeof r?.data['mean'] === 'number' && r.data['mean'] > 0, 'mean byte value recorded');
-    assert.match(r?.artifacts[0]?.path ?? '', /^artifacts\/[0-9a-f]{64}\.bin$/);
-    const entry = JSON.parse(lines(dir)[3]!) as { type: string; data: { analyzers: { id: string; version: string; models: { sha256: string }[] }[]; results: { path: string; sha256: string } } };
+    assert.ok(r?.status === 'ok' && r.data.global.max > 0, 'the error map was recorded');
+    assert.match(r?.artifacts[0]?.path ?? '', /^artifacts\/[0-9a-f]{64}\.png$/);
+    const entry = JSON.parse(lines(dir)[3]!) as { type: string; data: { analyzers: { id: string; version: string; models: { id: string; sha256: string }[] }[]; results: { path: string; sha256: string } } };
     assert.equal(entry.type, 'analysis-run');
-    assert.deepEqual(entry.data.analyzers.map((a) => [a.id, a.version, a.models[0]?.sha256]), [['byte-stats', '3', 'f'.repeat(64)]]);
+    const yunet = JSON.parse(readFileSync(join(ROOT, 'models', 'manifest.json'), 'utf8')).models.find((m: { id: string }) => m.id === 'yunet');
+    assert.deepEqual(
+      entry.data.analyzers.map((a) => [a.id, a.version, a.models[0]?.sha256]),
+      [
+        ['ela', ela.version, undefined],
+        ['faces', faces.version, yunet.sha256],
+      ],
+    );
     assert.equal(entry.data.results.path, `artifacts/${entry.data.results.sha256}.json`);
     assert.equal((await verifyCase(dir)).ok, true);
 
     // Editing stored results is caught.
     const resPath = join(dir, entry.data.results.path);
-    writeFileSync(resPath, readFileSync(resPath, 'utf8').replace('"consistent"', '"suspicious"'));
+    writeFileSync(resPath, readFileSync(resPath, 'utf8').replace('"status":"ok"', '"status":"error"'));
     const v = await verifyCase(dir);
     assert.equal(v.ok, false);
     assert.ok(v.problems.some((p) => p.where === 'custody.log line 4' && /were altered/.test(p.message)), JSON.stringify(v.problems));
@@ -153,11 +143,11 @@ describe('case store', () => {
   it('records annotations and refuses empty reasons or unknown findings', async () => {
     const dir = await sampleCase();
     await withCase(dir, { analyst: 'alice' }, async (c) => {
-      await c.analyze({ analyzers: [byteStats], evidence: ['ela_original.jpg'] });
+      await c.analyze({ analyzers: [ela], evidence: ['ela_original.jpg'] });
       await assert.rejects(c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', verdict: 'suspicious', reason: '  ' }), { code: 'empty-annotation' });
-      await assert.rejects(c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'nope', mark: 'confirmed' }), { code: 'unknown-finding' });
+      await assert.rejects(c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'ela', finding: 'nope', mark: 'confirmed' }), { code: 'unknown-finding' });
       await c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', verdict: 'suspicious', reason: 'Applicant admitted editing the photo.' });
-      await c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'byte-stats', finding: 'byte-mean', mark: 'noted', comment: 'expected' });
+      await c.annotate({ kind: 'finding-mark', evidence: 'ela_original.jpg', analyzer: 'ela', finding: 'ela-method-limits', mark: 'noted', comment: 'expected' });
       await c.annotate({ kind: 'bookmark', evidence: 'png_png_with_exif_and_gps.png', comment: 'GPS points to the branch office', region: { x: 0, y: 0, width: 1, height: 1 } });
       await c.annotate({ kind: 'note', text: 'Requested originals from the applicant.' });
     });
@@ -332,14 +322,9 @@ describe('case store on a hand-written log', () => {
 });
 
 describe('file verdict', () => {
-  /** An analyzer that reports a fixed verdict with the given basis, over the real bytes. */
-  const verdictOf = (id: string, verdict: 'suspicious' | 'consistent', basis: 'weak-score' | 'strong-score' | 'alert' | 'none'): Analyzer => ({
-    id,
-    version: '1',
-    title: id,
-    defaults: {},
-    accepts: (i) => i.kind === 'image',
-    run: async (ev) => ({
+  /** A stand-in for analyzer `id` that reports a fixed verdict with the given basis (the verdict rule reads only these). */
+  const verdictOf = (id: AnalyzerId, verdict: 'suspicious' | 'consistent', basis: 'weak-score' | 'strong-score' | 'alert' | 'none'): Analyzer =>
+    standIn(id, async (ev) => ({
       status: 'ok',
       verdict,
       data: { bytes: ev.info.bytes },
@@ -347,8 +332,7 @@ describe('file verdict', () => {
         ? { score: 0.9, scoreInfo: { method: 'm', measuredOn: 'n', limits: 'l', strength: basis === 'weak-score' ? ('weak' as const) : ('moderate' as const), threshold: 0.5 } }
         : {}),
       findings: basis === 'alert' ? [{ severity: 'alert' as const, code: 'x', message: 'An alert.' }] : [],
-    }),
-  });
+    }));
 
   it('lets only alerts and non-weak scores make a file suspicious; weak signals alone leave it inconclusive, named', async () => {
     const { effectiveVerdict } = await import('../../src/cases/verdict.js');
@@ -358,15 +342,15 @@ describe('file verdict', () => {
       const { state } = await loadCase(dir);
       return { dir, state, v: effectiveVerdict(state, state.evidence[0]!.sha256) };
     };
-    const weak = await run([verdictOf('weak-a', 'suspicious', 'weak-score'), verdictOf('ok-b', 'consistent', 'none')]);
+    const weak = await run([verdictOf('ela', 'suspicious', 'weak-score'), verdictOf('metadata', 'consistent', 'none')]);
     assert.equal(weak.v.verdict, 'inconclusive');
-    assert.match(weak.v.reason ?? '', /only weak signals.*weak-a/);
-    assert.equal((await run([verdictOf('strong', 'suspicious', 'strong-score')])).v.verdict, 'suspicious');
-    assert.equal((await run([verdictOf('alerting', 'suspicious', 'alert'), verdictOf('weak-a', 'suspicious', 'weak-score')])).v.reason, 'suspicious according to alerting');
-    assert.equal((await run([verdictOf('ok-a', 'consistent', 'none'), verdictOf('ok-b', 'consistent', 'none')])).v.verdict, 'consistent');
+    assert.match(weak.v.reason ?? '', /only weak signals.*ela/);
+    assert.equal((await run([verdictOf('liveness', 'suspicious', 'strong-score')])).v.verdict, 'suspicious');
+    assert.equal((await run([verdictOf('provenance', 'suspicious', 'alert'), verdictOf('ela', 'suspicious', 'weak-score')])).v.reason, 'suspicious according to provenance');
+    assert.equal((await run([verdictOf('jpeg', 'consistent', 'none'), verdictOf('metadata', 'consistent', 'none')])).v.verdict, 'consistent');
     // An analyst who confirms the weak analyzer's verdict makes it carry the file's verdict.
     await withCase(weak.dir, { analyst: 'alice' }, (c) =>
-      c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', analyzer: 'weak-a', verdict: 'suspicious', reason: 'Heatmap shows a pasted block.' }),
+      c.annotate({ kind: 'verdict-override', evidence: 'ela_original.jpg', analyzer: 'ela', verdict: 'suspicious', reason: 'Heatmap shows a pasted block.' }),
     );
     const after = await loadCase(weak.dir);
     assert.equal(effectiveVerdict(after.state, after.state.evidence[0]!.sha256).verdict, 'suspicious');
@@ -376,23 +360,19 @@ describe('file verdict', () => {
 describe('cancelled analysis', () => {
   it('does not record a run cancelled part-way over the last complete analysis', async () => {
     const dir = await sampleCase();
-    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats], evidence: ['ela_original.jpg'] }));
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [metadata], evidence: ['ela_original.jpg'] }));
     const before = await loadCase(dir);
     const entriesBefore = lines(dir).length;
     const ac = new AbortController();
-    const slow: Analyzer = {
-      id: 'slow',
-      version: '1',
-      title: 'slow',
-      defaults: {},
-      accepts: () => true,
-      run: (_ev, ctx) =>
+    const slow = standIn(
+      'jpeg',
+      (_ev, ctx) =>
         new Promise((_resolve, reject) => {
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
           setTimeout(() => ac.abort(), 20);
         }),
-    };
-    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [byteStats, slow], evidence: ['ela_original.jpg'], signal: ac.signal }));
+    );
+    await withCase(dir, { analyst: 'alice' }, (c) => c.analyze({ analyzers: [metadata, slow], evidence: ['ela_original.jpg'], signal: ac.signal }));
     const after = await loadCase(dir);
     assert.equal(lines(dir).length, entriesBefore, 'no analysis-run entry for the cancelled run');
     assert.deepEqual(after.state.evidence[0]?.analysis, before.state.evidence[0]?.analysis, 'the last complete analysis is kept');

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { elaAnalyzer, parseElaParams, SCORE_INFO } from '../../src/analyzers/ela/index.js';
+import { elaAnalyzer, SCORE_INFO } from '../../src/analyzers/ela/index.js';
 import { SCORE_THRESHOLD } from '../../src/analyzers/ela/score.js';
-import type { AnalyzerResult, Region } from '../../src/contract/results.js';
+import { elaContract, type ElaData, type ResultOf } from '../../src/contract/analyzers/index.js';
+import { defaultParams, validateParams } from '../../src/contract/params.js';
+import type { Region } from '../../src/contract/results.js';
 import type { AnalysisContext } from '../../src/engine/analyzer.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';
@@ -14,24 +16,21 @@ import { openEvidence } from '../../src/evidence/intake.js';
 import { VerilensError } from '../../src/util/errors.js';
 import { corpus, fixture, needCorpus } from '../helpers.js';
 
-interface Blocks {
-  size: number;
-  cols: number;
-  rows: number;
-  means: number[];
-  outlierCount: number;
-  outliers: { col: number; row: number; mean: number; z: number }[];
-}
-
-async function ela(path: string, params: Record<string, number | number[]> = {}): Promise<{ r: AnalyzerResult; store: MemoryArtifactStore }> {
+async function ela(path: string, params: Record<string, number | number[]> = {}): Promise<{ r: ResultOf<'ela'>; store: MemoryArtifactStore }> {
   const store = new MemoryArtifactStore();
   const fr = await analyzeFile(path, { analyzers: [elaAnalyzer], artifacts: store, params: { ela: params } });
-  const r = fr.analyzers['ela'];
+  const r = fr.analyzers.ela;
   assert.ok(r, `no ela result for ${path}`);
   return { r, store };
 }
 
-function artifact(r: AnalyzerResult, store: MemoryArtifactStore, kind: string): { data: Uint8Array; width: number; height: number } {
+/** The data of an ELA result that must have run ok. */
+function elaData(r: ResultOf<'ela'>): ElaData {
+  if (r.status !== 'ok') assert.fail(`ela was ${r.status}: ${r.error?.message}`);
+  return r.data;
+}
+
+function artifact(r: ResultOf<'ela'>, store: MemoryArtifactStore, kind: 'ela-heatmap' | 'ela-blockmap'): { data: Uint8Array; width: number; height: number } {
   const ref = r.artifacts.find((a) => a.kind === kind);
   assert.ok(ref, `no ${kind} artifact`);
   const got = store.get(ref.sha256);
@@ -52,16 +51,16 @@ function blockInside(b: { col: number; row: number }, size: number, box: Region)
 }
 
 describe('ela analyzer on the pasted-penguin pair', () => {
-  let modified: { r: AnalyzerResult; store: MemoryArtifactStore };
-  let original: { r: AnalyzerResult; store: MemoryArtifactStore };
+  let modified: { r: ResultOf<'ela'>; store: MemoryArtifactStore };
+  let original: { r: ResultOf<'ela'>; store: MemoryArtifactStore };
   before(async () => {
     modified = await ela(fixture('images', 'ela_modified.jpg'));
     original = await ela(fixture('images', 'ela_original.jpg'));
   });
 
   it('concentrates the outlier blocks of ela_modified.jpg in the pasted penguin, not in ela_original.jpg at the same place', () => {
-    const bm = modified.r.data['blocks'] as unknown as Blocks;
-    const bo = original.r.data['blocks'] as unknown as Blocks;
+    const bm = elaData(modified.r).blocks;
+    const bo = elaData(original.r).blocks;
     const inM = bm.outliers.filter((b) => blockInside(b, bm.size, PENGUIN));
     const inO = bo.outliers.filter((b) => blockInside(b, bo.size, PENGUIN));
     // The penguin box is ~10% of the image but holds most outliers, and all of the strongest.
@@ -98,7 +97,7 @@ describe('ela analyzer on the pasted-penguin pair', () => {
     }
     assert.ok(inSum / inN > 1.4 * (outSum / outN), `penguin ${(inSum / inN).toFixed(1)} vs rest ${(outSum / outN).toFixed(1)}`);
     const b = artifact(modified.r, modified.store, 'ela-blockmap');
-    const bm = modified.r.data['blocks'] as unknown as Blocks;
+    const bm = elaData(modified.r).blocks;
     assert.equal(b.width % bm.cols, 0);
     assert.equal(b.height % bm.rows, 0);
   });
@@ -118,14 +117,14 @@ describe('ela analyzer on the pasted-penguin pair', () => {
   });
 
   it('reports global statistics, the block grid and a quality sweep that falls as quality rises', () => {
-    const d = modified.r.data;
-    assert.equal(d['quality'], 90);
-    const g = d['global'] as { mean: number; p95: number; p99: number; max: number };
+    const d = elaData(modified.r);
+    assert.equal(d.quality, 90);
+    const g = d.global;
     assert.ok(g.mean > 0 && g.mean <= g.p95 && g.p95 <= g.p99 && g.p99 <= g.max);
-    const bm = d['blocks'] as unknown as Blocks;
+    const bm = d.blocks;
     assert.equal(bm.means.length, bm.cols * bm.rows);
     assert.deepEqual([bm.cols, bm.rows], [Math.ceil(897 / bm.size), Math.ceil(708 / bm.size)]);
-    const sweep = (d['sweep'] as { results: { quality: number; meanError: number }[] }).results;
+    const sweep = d.sweep.results;
     assert.deepEqual(sweep.map((s) => s.quality), [70, 80, 90, 95]);
     for (let i = 1; i < sweep.length; i++) assert.ok(sweep[i]!.meanError < sweep[i - 1]!.meanError);
   });
@@ -157,12 +156,12 @@ describe('ela analyzer inputs and parameters', () => {
     assert.ok(Math.abs(h.width / h.height - 902 / 770) < 0.02);
     const ref = r.artifacts.find((a) => a.kind === 'ela-heatmap');
     assert.match(ref?.note ?? '', /downscaled from 902x770/);
-    assert.equal((r.data['heatmap'] as { downscaled: boolean }).downscaled, true);
+    assert.equal(elaData(r).heatmap.downscaled, true);
     assert.ok(r.findings.some((f) => f.code === 'ela-artifact-downscaled'));
     // The statistics still come from the full-size error map.
-    assert.deepEqual([r.data['width'], r.data['height']], [902, 770]);
+    assert.deepEqual([elaData(r).width, elaData(r).height], [902, 770]);
     const full = await ela(fixture('images', 'ela_original.jpg'));
-    assert.deepEqual(r.data['global'], full.r.data['global']);
+    assert.deepEqual(elaData(r).global, elaData(full.r).global);
   });
 
   it('keeps the downscaled heatmap a faithful map: still brighter on the pasted penguin', async () => {
@@ -216,13 +215,12 @@ describe('ela analyzer inputs and parameters', () => {
 
   it('honours the quality parameter and rejects bad ones', async () => {
     const { r } = await ela(fixture('images', 'img_1771.jpg'), { quality: 75 });
-    assert.equal(r.data['quality'], 75);
+    assert.equal(elaData(r).quality, 75);
     assert.equal(r.provenance.parameters['quality'], 75);
-    const bad = await ela(fixture('images', 'img_1771.jpg'), { quality: 101 });
-    assert.equal(bad.r.status, 'error');
-    assert.equal(bad.r.error?.code, 'bad-parameter');
-    assert.throws(() => parseElaParams({ blockSize: 12 }), { code: 'bad-parameter' });
-    assert.deepEqual(parseElaParams({ sweep: [95, 70, 70] }).sweep, [70, 95]);
+    await assert.rejects(ela(fixture('images', 'img_1771.jpg'), { quality: 101 }), { code: 'bad-parameter', message: /ela: parameter quality must be an integer from 1 to 100, got 101/ });
+    assert.equal(validateParams('ela', elaContract.params, { blockSize: 12 }).ok, false);
+    const sweep = validateParams('ela', elaContract.params, { sweep: [95, 70, 70] });
+    assert.deepEqual(sweep.ok && sweep.value.sweep, [70, 95]);
   });
 
   it('stops between steps when its signal is aborted, before writing any artifact', async () => {
@@ -230,14 +228,14 @@ describe('ela analyzer inputs and parameters', () => {
     const ac = new AbortController();
     const store = new MemoryArtifactStore();
     const notes: string[] = [];
-    const ctx: AnalysisContext = {
+    const ctx: AnalysisContext<'ela'> = {
       signal: ac.signal,
       // Abort as the recompression starts: the analyzer must notice at its next check.
       progress: (_f, note) => {
         notes.push(note ?? '');
         if (note?.startsWith('recompressing')) ac.abort(new VerilensError('cancelled', 'analysis was cancelled'));
       },
-      params: { ...elaAnalyzer.defaults },
+      params: defaultParams(elaContract.params),
       artifacts: store,
       results: {},
       services: {},

@@ -8,14 +8,15 @@ import { faceSwapAnalyzer } from '../../src/analyzers/face-swap/index.js';
 import { facesAnalyzer } from '../../src/analyzers/faces/index.js';
 import { decodeYunet, nms } from '../../src/analyzers/faces/yunet.js';
 import { livenessAnalyzer } from '../../src/analyzers/liveness/index.js';
-import type { AnalyzerResult, FileResult } from '../../src/contract/results.js';
+import { okData, type AnalyzerId, type FaceRecord, type ResultOf } from '../../src/contract/analyzers/index.js';
+import type { FileResult } from '../../src/contract/results.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';
 import { createEngineServices, type EngineServices } from '../../src/engine/services.js';
 import { parseManifest } from '../../src/models/manifest.js';
 import { scaledBox, toTensor } from '../../src/models/preprocess.js';
 import { detectionSize, padTo } from '../../src/analyzers/faces/detect.js';
-import { fixture } from '../helpers.js';
+import { dataOf, fixture } from '../helpers.js';
 import { copyModels, flipByte, SHIPPED_MODELS } from './models-helpers.js';
 
 const ANALYZERS = [facesAnalyzer, livenessAnalyzer, faceSwapAnalyzer];
@@ -27,14 +28,8 @@ async function run(file: string, svc: EngineServices = services, store = new Mem
   return analyzeFile(file, { analyzers: ANALYZERS, artifacts: store, services: svc });
 }
 
-interface Face {
-  box: { x: number; y: number; width: number; height: number };
-  score: number;
-  landmarks: Record<string, [number, number]>;
-  crop: string;
-}
-const facesOf = (r: FileResult): Face[] => (r.analyzers['faces']?.data['faces'] ?? []) as unknown as Face[];
-const get = (r: FileResult, id: string): AnalyzerResult => {
+const facesOf = (r: FileResult): FaceRecord[] => okData(r.analyzers, 'faces')?.faces ?? [];
+const get = <K extends AnalyzerId>(r: FileResult, id: K): ResultOf<K> => {
   const a = r.analyzers[id];
   assert.ok(a, `${id} did not run`);
   return a;
@@ -113,6 +108,7 @@ describe('faces, liveness and face-swap on real photos', () => {
     assert.ok(lm['nose']![1] > lm['rightEye']![1] && lm['mouthLeft']![1] > lm['nose']![1], 'eyes above nose above mouth');
     assert.equal(faces.artifacts[0]?.kind, 'face-crop');
     assert.equal(faces.artifacts[0]?.sha256, f.crop);
+    assert.ok(f.crop);
     const crop = store.get(f.crop);
     assert.ok(crop);
     const meta = await sharp(Buffer.from(crop.data)).metadata();
@@ -123,10 +119,11 @@ describe('faces, liveness and face-swap on real photos', () => {
   it('finds no face in a camera photo without people; liveness and face-swap do not apply', async () => {
     const r = await run(NO_FACE);
     assert.equal(get(r, 'faces').status, 'ok');
-    assert.equal(get(r, 'faces').data['faceCount'], 0);
-    for (const id of ['liveness', 'face-swap']) {
-      assert.equal(get(r, id).status, 'not-applicable');
-      assert.equal(get(r, id).data['reason'], 'no face found');
+    assert.equal(dataOf(r.analyzers, 'faces').faceCount, 0);
+    for (const id of ['liveness', 'face-swap'] as const) {
+      const a = get(r, id);
+      assert.equal(a.status, 'not-applicable');
+      assert.deepEqual(a.data, { reason: 'no face found' });
     }
   });
 
@@ -228,7 +225,7 @@ describe('a refused model never silently degrades a verdict', () => {
     await flipByte(join(dir, 'yunet_n_dynamic.onnx'), 100);
     const svc = createEngineServices({ modelsDir: dir, home: join(tmpdir(), 'verilens-faces-test-home') });
     const r = await run(LISA, svc);
-    for (const id of ['faces', 'liveness', 'face-swap']) {
+    for (const id of ['faces', 'liveness', 'face-swap'] as const) {
       assert.equal(get(r, id).status, 'unavailable', id);
       assert.equal(get(r, id).error?.code, 'model-integrity', id);
     }

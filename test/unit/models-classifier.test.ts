@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { classifiersAnalyzer } from '../../src/analyzers/face-swap/classifiers.js';
+import { classifiersAnalyzer } from '../../src/analyzers/classifiers/index.js';
 import { facesAnalyzer } from '../../src/analyzers/faces/index.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';

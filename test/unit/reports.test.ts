@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzerById, ANALYZERS } from '../../src/analyzers/index.js';
-import { canonicalJson } from '../../src/cases/canonical-json.js';
-import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/case-store.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
+import { CaseSession, loadCase, verifyCase, withCase } from '../../src/cases/index.js';
 import { createEngineServices } from '../../src/engine/services.js';
 import { publicKeyPem } from '../../src/keys/ed25519.js';
 import { loadOrCreateAnalystKey, type AnalystKey } from '../../src/keys/keyring.js';
@@ -17,6 +17,7 @@ import type { ReportDocument } from '../../src/reports/model.js';
 import { signReport, type SignatureFile } from '../../src/reports/signature.js';
 import { verifyReport } from '../../src/reports/verify.js';
 import { fixture } from '../helpers.js';
+import { okData, resultsFrom } from '../../src/contract/analyzers/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'verilens-reports-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -90,7 +91,8 @@ describe('signed case reports', () => {
     const face = doc.evidence.find((e) => e.names[0] === 'image_F1.jpg')!;
     const faces = face.analysis?.analyzers.find((a) => a.id === 'faces');
     if (faces?.result.status === 'ok') assert.ok(faces.result.artifacts.some((x) => x.kind === 'face-crop'), 'face crop recorded');
-    const c2pa = doc.evidence.find((e) => e.names[0] === 'CA.jpg')!.analysis?.analyzers.find((a) => a.id === 'provenance')?.result.data['c2pa'] as { present?: boolean } | undefined;
+    const ca = doc.evidence.find((e) => e.names[0] === 'CA.jpg')!.analysis?.analyzers ?? [];
+    const c2pa = okData(resultsFrom(ca), 'provenance')?.c2pa;
     assert.equal(c2pa?.present, true, 'CA.jpg carries a C2PA manifest');
     // The custody log records the export, pointing at the exact bytes.
     const { state } = await loadCase(caseDir);

@@ -19,8 +19,8 @@ import { checkManifest, verifyModelFile, type ManifestCheck } from '../../src/mo
 import { formatReportVerification, verifyReport } from '../../src/reports/verify.js';
 import { exportReport } from '../../src/reports/export.js';
 import { signReport } from '../../src/reports/signature.js';
-import { CaseSession, verifyCase } from '../../src/cases/case-store.js';
-import { canonicalJson } from '../../src/cases/canonical-json.js';
+import { CaseSession, verifyCase } from '../../src/cases/index.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
 import { sha256Hex } from '../../src/util/hash.js';
 import { ROOT } from '../helpers.js';
 

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { JsonObject } from '../../src/contract/json.js';
-import type { AnalyzerResult, FileResult } from '../../src/contract/results.js';
+import type { AnalyzerResults, FacesData, ResultOf } from '../../src/contract/analyzers/index.js';
+import type { FileResult } from '../../src/contract/results.js';
+
+type SyntheticOk = Extract<ResultOf<'synthetic'>, { status: 'ok' }>;
 import { ANALYZERS } from '../../src/analyzers/index.js';
 import { ffhqQuad, type FaceLandmarks } from '../../src/analyzers/synthetic/geometry.js';
 import { landmarksFromFaces } from '../../src/analyzers/synthetic/faces-input.js';
@@ -13,8 +16,9 @@ import { syntheticAnalyzer } from '../../src/analyzers/synthetic/index.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile } from '../../src/engine/runner.js';
 import { createEngineServices } from '../../src/engine/services.js';
+import type { AnalysisContext } from '../../src/engine/analyzer.js';
 import { openEvidence } from '../../src/evidence/intake.js';
-import { fixture } from '../helpers.js';
+import { dataOf, fixture } from '../helpers.js';
 
 const SELFIE = fixture('synthetic', 'selfie-lisa1.jpg');
 const AI_FACE = fixture('synthetic', 'ai-face-ip-adapter.png');
@@ -29,10 +33,11 @@ async function run(
   file: string,
   only: string[],
   store = new MemoryArtifactStore(),
-): Promise<{ r: FileResult; s: AnalyzerResult; store: MemoryArtifactStore }> {
+): Promise<{ r: FileResult; s: SyntheticOk; store: MemoryArtifactStore }> {
   const r = await analyzeFile(file, { analyzers: ANALYZERS, only, artifacts: store, services });
-  const s = r.analyzers['synthetic'];
+  const s = r.analyzers.synthetic;
   assert.ok(s, 'synthetic ran');
+  if (s.status !== 'ok') assert.fail(`synthetic was ${s.status}: ${s.error?.message}`);
   return { r, s, store };
 }
 
@@ -61,9 +66,9 @@ describe('synthetic analyzer', () => {
   it('reports every signal separately with its score and scoreInfo, and a spectrum artifact', async () => {
     const { s, store } = await run(SELFIE, ['faces', 'synthetic']);
     assert.equal(s.status, 'ok');
-    const falloff = obj(s.data['spectralFalloff']);
-    const peaks = obj(s.data['upsamplingPeaks']);
-    const geometry = obj(s.data['faceGeometry']);
+    const falloff = obj(s.data.spectralFalloff);
+    const peaks = obj(s.data.upsamplingPeaks);
+    const geometry = obj(s.data.faceGeometry);
     assert.equal(falloff['status'], 'measured');
     assert.equal(peaks['status'], 'measured');
     assertScoreInfo(falloff, 'weak');
@@ -73,11 +78,11 @@ describe('synthetic analyzer', () => {
     // The file score is the geometry score (the only non-weak signal), with its scoreInfo.
     assert.equal(s.score, geometry['score']);
     assert.equal(s.scoreInfo?.strength, 'moderate');
-    assert.match(String(obj(s.data['combination'])['rule']), /weak signals .* never raise the verdict/);
+    assert.match(String(obj(s.data.combination)['rule']), /weak signals .* never raise the verdict/);
     // A real 3:4 selfie is not in the FFHQ framing.
     assert.notEqual(s.verdict, 'suspicious');
     assert.ok(!s.findings.some((f) => f.code === 'ffhq-aligned-face'));
-    const spectrum = obj(s.data['spectrum']);
+    const spectrum = obj(s.data.spectrum);
     assert.equal(spectrum['n'], 512);
     const art = s.artifacts.find((a) => a.kind === 'spectrum');
     assert.ok(art, 'spectrum artifact');
@@ -93,7 +98,7 @@ describe('synthetic analyzer', () => {
   it('flags a face cropped with the FFHQ rule, even from a real photo (the documented limit)', async () => {
     // Build the FFHQ-aligned 256x256 crop of the real selfie, as the FFHQ script would (mirror padding).
     const faces = await analyzeFile(SELFIE, { analyzers: ANALYZERS, only: ['faces'], artifacts: new MemoryArtifactStore(), services });
-    const main = landmarksFromFaces(faces.analyzers['faces']!.data)[0];
+    const main = landmarksFromFaces(dataOf(faces.analyzers, 'faces'))[0];
     assert.ok(main, 'a face with landmarks in the selfie');
     const lm: FaceLandmarks = main.landmarks;
     const q = ffhqQuad(lm);
@@ -118,7 +123,7 @@ describe('synthetic analyzer', () => {
 
   it('measures an AI face that is not in FFHQ framing without flagging its geometry', async () => {
     const { s } = await run(AI_FACE, ['faces', 'synthetic']);
-    const geometry = obj(s.data['faceGeometry']);
+    const geometry = obj(s.data.faceGeometry);
     assert.equal(geometry['status'], 'measured');
     assert.ok((geometry['score'] as number) < 0.5);
     assert.equal(s.verdict, 'inconclusive');
@@ -128,29 +133,29 @@ describe('synthetic analyzer', () => {
   it('skips face geometry with a clear note when faces did not run, and gives no file score', async () => {
     const { s } = await run(SELFIE, ['synthetic']);
     assert.equal(s.status, 'ok');
-    const geometry = obj(s.data['faceGeometry']);
+    const geometry = obj(s.data.faceGeometry);
     assert.equal(geometry['status'], 'skipped');
     assert.match(String(geometry['reason']), /faces analyzer did not run/);
     assert.ok(s.findings.some((f) => f.code === 'face-geometry-skipped'));
     assert.equal(s.score, undefined);
     assert.equal(s.verdict, 'inconclusive');
-    assert.equal(obj(s.data['spectralFalloff'])['status'], 'measured');
+    assert.equal(obj(s.data.spectralFalloff)['status'], 'measured');
   });
 
   it('skips face geometry when no face is found, on a large camera photo', async () => {
     const { s } = await run(NO_FACE, ['faces', 'synthetic']);
     assert.equal(s.status, 'ok');
-    assert.equal(obj(s.data['faceGeometry'])['status'], 'skipped');
-    assert.match(String(obj(s.data['faceGeometry'])['reason']), /no face/);
-    assert.equal(obj(s.data['spectrum'])['n'], 512);
+    assert.equal(obj(s.data.faceGeometry)['status'], 'skipped');
+    assert.match(String(obj(s.data.faceGeometry)['reason']), /no face/);
+    assert.equal(obj(s.data.spectrum)['n'], 512);
     assert.notEqual(s.verdict, 'suspicious');
   });
 
   it('handles an image too small for the spectrum', async () => {
     const { s } = await run(TINY, ['synthetic']);
     assert.equal(s.status, 'ok');
-    assert.equal(obj(s.data['spectralFalloff'])['status'], 'skipped');
-    assert.match(String(obj(s.data['spectralFalloff'])['reason']), /32x32/);
+    assert.equal(obj(s.data.spectralFalloff)['status'], 'skipped');
+    assert.match(String(obj(s.data.spectralFalloff)['reason']), /32x32/);
     assert.equal(s.artifacts.length, 0);
   });
 
@@ -160,14 +165,15 @@ describe('synthetic analyzer', () => {
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
     // HEIC: sharp's prebuilt libvips has no HEVC decoder, so this one fails on these machines.
     for (const file of [truncated, fixture('images', 'heic-single.heic')]) {
-      const { s } = await run(file, ['synthetic']);
+      const s = (await analyzeFile(file, { analyzers: ANALYZERS, only: ['synthetic'], artifacts: new MemoryArtifactStore(), services })).analyzers.synthetic;
+      assert.ok(s);
       if (s.status === 'error') {
         assert.equal(s.error?.code, 'decode-failed');
         assert.ok(s.error?.message.includes(file), s.error?.message);
         assert.ok(!s.error?.message.includes('\n'), 'one line');
       } else {
         assert.equal(s.status, 'ok');
-        assert.equal(obj(s.data['spectralFalloff'])['status'], 'measured');
+        assert.equal(obj(s.data.spectralFalloff)['status'], 'measured');
       }
     }
   });
@@ -185,7 +191,7 @@ describe('synthetic analyzer', () => {
       models: [],
     };
     const at = (x: number, y: number): [number, number] => [x * S, y * S];
-    const faces: AnalyzerResult = {
+    const faces: ResultOf<'faces'> = {
       status: 'ok',
       findings: [],
       artifacts: [],
@@ -196,6 +202,9 @@ describe('synthetic analyzer', () => {
           {
             index: 0,
             box: { x: 0, y: 0, width: 40, height: 40 },
+            score: 0.9,
+            areaFraction: 0.01,
+            crop: null,
             landmarks: {
               rightEye: at(0.05, 0.05),
               leftEye: at(0.08, 0.05),
@@ -207,6 +216,9 @@ describe('synthetic analyzer', () => {
           {
             index: 1,
             box: { x: 90, y: 90, width: 250, height: 300 },
+            score: 0.95,
+            areaFraction: 0.42,
+            crop: null,
             landmarks: {
               rightEye: at(0.375, 0.475),
               leftEye: at(0.625, 0.475),
@@ -216,9 +228,12 @@ describe('synthetic analyzer', () => {
             },
           },
         ],
-      },
+        faceCount: 2,
+        mainFace: 1,
+        detection: { width: S, height: S, scoreThreshold: 0.6, detector: 'hand-written' },
+      } satisfies FacesData,
     };
-    const ctx = (results: Record<string, AnalyzerResult>) => ({
+    const ctx = (results: AnalyzerResults): AnalysisContext<'synthetic'> => ({
       signal: new AbortController().signal,
       progress: () => undefined,
       params: {},
@@ -228,14 +243,15 @@ describe('synthetic analyzer', () => {
       log: { debug: () => undefined, warn: () => undefined },
     });
     const out = await syntheticAnalyzer.run(ev, ctx({ faces }));
-    const geometry = obj(out.data['faceGeometry']);
+    if (out.status !== 'ok') assert.fail(out.status);
+    const geometry = obj(out.data.faceGeometry);
     assert.equal(geometry['mainFace'], 1);
     assert.ok((geometry['score'] as number) > 0.9);
     assert.equal(out.verdict, 'suspicious');
     assert.equal(out.score, geometry['score']);
     assert.ok(out.findings?.some((f) => f.code === 'ffhq-aligned-face'));
 
-    const failed: AnalyzerResult = {
+    const failed: ResultOf<'faces'> = {
       status: 'error',
       findings: [],
       artifacts: [],
@@ -244,8 +260,9 @@ describe('synthetic analyzer', () => {
       error: { code: 'no-models', message: 'no model service' },
     };
     const out2 = await syntheticAnalyzer.run(ev, ctx({ faces: failed }));
-    assert.equal(obj(out2.data['faceGeometry'])['status'], 'skipped');
-    assert.match(String(obj(out2.data['faceGeometry'])['reason']), /faces analyzer was error: no model service/);
+    if (out2.status !== 'ok') assert.fail(out2.status);
+    assert.equal(obj(out2.data.faceGeometry)['status'], 'skipped');
+    assert.match(String(obj(out2.data.faceGeometry)['reason']), /faces analyzer was error: no model service/);
     assert.equal(out2.score, undefined);
     assert.equal(out2.verdict, 'inconclusive');
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { videoFacesAnalyzer } from '../../src/analyzers/video-faces/index.js';
-import type { AnalyzerResult } from '../../src/contract/results.js';
+import type { ResultOf, VideoFacesData } from '../../src/contract/analyzers/index.js';
 import type { JsonObject } from '../../src/contract/json.js';
 import { MemoryArtifactStore } from '../../src/engine/artifacts.js';
 import { analyzeFile, type ProgressEvent } from '../../src/engine/runner.js';
@@ -22,7 +22,7 @@ let tmp = '';
 
 
 
-async function videoFaces(path: string, params: JsonObject = {}, opts: { signal?: AbortSignal; onProgress?: (e: ProgressEvent) => void; store?: MemoryArtifactStore } = {}): Promise<AnalyzerResult> {
+async function videoFaces(path: string, params: JsonObject = {}, opts: { signal?: AbortSignal; onProgress?: (e: ProgressEvent) => void; store?: MemoryArtifactStore } = {}): Promise<ResultOf<'video-faces'>> {
   const r = await analyzeFile(path, {
     analyzers: [videoFacesAnalyzer],
     artifacts: opts.store ?? new MemoryArtifactStore(),
@@ -37,12 +37,13 @@ async function videoFaces(path: string, params: JsonObject = {}, opts: { signal?
   return v;
 }
 
-interface PerFrame {
-  t: number;
-  faces: { track: number; box: { x: number; y: number; width: number; height: number }; spoof: number | null; swap: number | null }[];
-}
-const perFrame = (r: AnalyzerResult): PerFrame[] => r.data['perFrame'] as unknown as PerFrame[];
-const codes = (r: AnalyzerResult): string[] => r.findings.map((f) => f.code);
+/** The data of a video-faces result that must have run ok. */
+const vf = (r: ResultOf<'video-faces'>): VideoFacesData => {
+  if (r.status !== 'ok') assert.fail(`video-faces was ${r.status}: ${r.error?.message}`);
+  return r.data;
+};
+const perFrame = (r: ResultOf<'video-faces'>): VideoFacesData['perFrame'] => vf(r).perFrame;
+const codes = (r: ResultOf<'video-faces'>): string[] => r.findings.map((f) => f.code);
 
 describe('video-faces analyzer', () => {
   before(() => {
@@ -60,7 +61,7 @@ describe('video-faces analyzer', () => {
     assert.ok(frames.length >= 4 && frames.length <= 5, `2.2 s at 2 frames/s, got ${frames.length}`);
     assert.deepEqual(frames.map((f) => f.t).slice(0, 4), [0, 0.5, 1, 1.5]);
     for (const f of frames) {
-      const main = f.faces.find((x) => x.track === r.data['mainTrack']);
+      const main = f.faces.find((x) => x.track === vf(r).mainTrack);
       assert.ok(main, `no main face at ${f.t} s`);
       // The signer's head is in the upper middle of the 640x480 picture.
       assert.ok(main.box.x > 200 && main.box.x + main.box.width < 440, JSON.stringify(main.box));
@@ -68,7 +69,7 @@ describe('video-faces analyzer', () => {
       assert.ok(main.spoof !== null && main.spoof >= 0 && main.spoof <= 1);
       assert.ok(main.swap !== null && main.swap >= 0 && main.swap <= 1);
     }
-    const tracks = r.data['tracks'] as JsonObject[];
+    const tracks = vf(r).tracks;
     assert.equal(tracks.length, 1);
     assert.equal(tracks[0]?.['samples'], frames.length);
     assert.ok(codes(r).includes('faces-found'));
@@ -102,7 +103,7 @@ describe('video-faces analyzer', () => {
     const frames = perFrame(r);
     assert.ok(frames.length >= 16 && frames.length <= 18, `1.73 s at 10 frames/s, got ${frames.length}`);
     assert.ok(frames.every((f) => f.faces.length >= 1));
-    const dense = (r.data['dense'] as { windows: { fps: number; frames: number; start: number; end: number }[] }).windows;
+    const dense = vf(r).dense?.windows ?? [];
     assert.equal(dense.length, 1);
     assert.equal(dense[0]?.fps, 30);
     // Every frame of the window at the clip's own 30 frames/s.
@@ -116,9 +117,9 @@ describe('video-faces analyzer', () => {
     assert.ok(codes(r).includes('no-face'));
     assert.equal(r.score, undefined);
     assert.equal(r.verdict, 'inconclusive');
-    assert.equal((r.data['video'] as JsonObject)['width'], 2750);
+    assert.equal(vf(r).video.width, 2750);
     // Decoded at most 1280 px wide: never the full 2750x1834 frame.
-    assert.equal((r.data['sampling'] as JsonObject)['workWidth'], 1280);
+    assert.equal(vf(r).sampling.workWidth, 1280);
   });
 
   it('decodes a rotated recording upright, in display orientation', async () => {
@@ -126,9 +127,9 @@ describe('video-faces analyzer', () => {
     execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', fixture('video', 'asl_milk.mkv'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated], { timeout: 30_000 });
     const r = await videoFaces(rotated, { maxFrames: 2 });
     assert.equal(r.status, 'ok', r.error?.message);
-    const v = r.data['video'] as JsonObject;
+    const v = vf(r).video;
     assert.deepEqual([v['width'], v['height'], v['displayWidth'], v['displayHeight']], [640, 480, 480, 640]);
-    assert.deepEqual([(r.data['sampling'] as JsonObject)['workWidth'], (r.data['sampling'] as JsonObject)['workHeight']], [480, 640]);
+    assert.deepEqual([vf(r).sampling.workWidth, vf(r).sampling.workHeight], [480, 640]);
     // The face box lies inside the upright (portrait) picture.
     for (const f of perFrame(r)) for (const x of f.faces) assert.ok(x.box.x + x.box.width <= 481 && x.box.y + x.box.height <= 641, JSON.stringify(x.box));
   });
@@ -138,24 +139,21 @@ describe('video-faces analyzer', () => {
     execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', fixture('video', 'c2pa-ts-test-video.mp4'), '-vf', 'scale=720:576,setsar=64/45', '-c:v', 'libx264', '-preset', 'ultrafast', anamorphic], { timeout: 30_000 });
     const r = await videoFaces(anamorphic, { maxFrames: 1 });
     assert.equal(r.status, 'ok', r.error?.message);
-    const v = r.data['video'] as JsonObject;
+    const v = vf(r).video;
     assert.deepEqual([v['width'], v['height'], v['displayWidth'], v['displayHeight']], [720, 576, 1024, 576]);
-    assert.equal((r.data['sampling'] as JsonObject)['workWidth'], 1024);
+    assert.equal(vf(r).sampling.workWidth, 1024);
   });
 
   it('stops at the frame cap and says so', async () => {
     const r = await videoFaces(fixture('video', 'asl_yes.mkv'), { maxFrames: 2 });
     assert.equal(perFrame(r).length, 2);
-    assert.equal((r.data['sampling'] as JsonObject)['capped'], true);
+    assert.equal(vf(r).sampling.capped, true);
     assert.ok(codes(r).includes('frame-cap-reached'));
     assert.deepEqual(liveMediaProcesses(), []);
   });
 
   it('rejects bad parameters with a clear error', async () => {
-    const r = await videoFaces(fixture('video', 'asl_yes.mkv'), { fps: 0 });
-    assert.equal(r.status, 'error');
-    assert.equal(r.error?.code, 'bad-parameter');
-    assert.match(r.error?.message ?? '', /fps/);
+    await assert.rejects(videoFaces(fixture('video', 'asl_yes.mkv'), { fps: 0 }), { code: 'bad-parameter', message: /^video-faces: parameter fps must be a number from 0.05 to 30, got 0$/ });
   });
 
   it('kills ffmpeg when the analysis is cancelled mid-way: no child process remains', async () => {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { ClassifierRun } from '../../contract/analyzers/classifiers.js';
 import type { Finding, ModelUse, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
 import { classify } from '../../models/classifier.js';
@@ -6,39 +6,22 @@ import { workImage } from '../faces/image.js';
 import { facesFrom, registryOf, round4 } from '../faces/shared.js';
 import { performanceText } from '../liveness/index.js';
 
-export interface ClassifierRun extends JsonObject {
-  id: string;
-  version: string;
-  title: string;
-  crop: string;
-  threshold: number;
-  strength: string;
-  /** One entry per face (faces order) or one for the whole image (`face` null). */
-  results: { face: number | null; score: number }[];
-}
-
-export interface ClassifiersData extends JsonObject {
-  models: ClassifierRun[];
-}
-
 /**
  * Runs every generic classifier an organisation declared in a signed models manifest (role
  * `classifier`): input spec, crop (whole image or face) and output semantics all come from the
  * manifest, so a team can plug in its own licensed detector without code.
  */
-export const classifiersAnalyzer = defineAnalyzer<ClassifiersData>({
+export const classifiersAnalyzer = defineAnalyzer({
   id: 'classifiers',
   version: '1.0.0',
-  title: 'Organisation classifiers declared in a signed models manifest',
-  defaults: {},
   requires: ['faces'],
   accepts: (info) => info.kind === 'image',
-  async run(ev, ctx): Promise<AnalyzerOutput<ClassifiersData>> {
+  async run(ev, ctx): Promise<AnalyzerOutput<'classifiers'>> {
     const registry = registryOf(ctx.services);
     const entries = await registry.entries('classifier');
-    if (entries.length === 0) return { status: 'not-applicable', data: { reason: 'no organisation classifier is installed; add a signed models folder with --models DIR', models: [] } };
+    if (entries.length === 0) return { status: 'not-applicable', reason: 'no organisation classifier is installed; add a signed models folder with --models DIR' };
     const img = await workImage(ev);
-    const faces = facesFrom(ctx.results['faces'], img.scale);
+    const faces = facesFrom(ctx.results.faces, img.scale);
     const runs: ClassifierRun[] = [];
     const uses: ModelUse[] = [];
     const findings: Finding[] = [];
@@ -70,12 +53,7 @@ export const classifiersAnalyzer = defineAnalyzer<ClassifiersData>({
       }
       ctx.progress((i + 1) / entries.length);
     }
-    const out: AnalyzerOutput<ClassifiersData> = { status: 'ok', findings, models: uses, data: { models: runs } };
-    if (best) {
-      out.score = best.score;
-      out.scoreInfo = best.info;
-      out.verdict = suspicious ? 'suspicious' : 'consistent';
-    }
-    return out;
+    if (!best) return { status: 'ok', findings, models: uses, data: { models: runs } };
+    return { status: 'ok', findings, models: uses, data: { models: runs }, score: best.score, scoreInfo: best.info, verdict: suspicious ? 'suspicious' : 'consistent' };
   },
 });

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { ContainerData, ContainerStream, FrameRateFacts } from '../../contract/analyzers/container.js';
 import type { Finding, Verdict } from '../../contract/results.js';
 import type { AtomSummary } from '../../media/atoms.js';
 import type { MediaProbe, PacketTime, ProbeStream } from '../../media/probe.js';
@@ -12,66 +12,7 @@ const IRREGULAR_INTERVAL = 0.1;
 /** More than this share of irregular intervals makes a frame rate variable. */
 const VARIABLE_SHARE = 0.05;
 
-export interface FrameRateFacts extends JsonObject {
-  /** r_frame_rate: the lowest rate that represents every timestamp exactly. */
-  real: number | null;
-  /** avg_frame_rate: frames divided by duration. */
-  average: number | null;
-  mode: 'constant' | 'variable' | 'unknown';
-  /** Packets sampled from the start of the first video stream. */
-  sampledPackets: number;
-  medianIntervalMs: number | null;
-  /** Share of sampled intervals further than 10% from the median interval. */
-  irregularShare: number | null;
-  basis: string;
-}
-
-export interface ContainerStream extends JsonObject {
-  index: number;
-  type: string;
-  codec: string | null;
-  codecTag: string | null;
-  profile: string | null;
-  width: number | null;
-  height: number | null;
-  pixFmt: string | null;
-  sampleAspectRatio: string | null;
-  rFrameRate: string | null;
-  avgFrameRate: string | null;
-  startTime: number | null;
-  duration: number | null;
-  frames: number | null;
-  bitRate: number | null;
-  sampleRate: number | null;
-  channels: number | null;
-  /** ffprobe's display-matrix rotation (degrees, counter-clockwise), or the legacy `rotate` tag. */
-  rotation: number | null;
-  tags: Record<string, string>;
-}
-
-export interface ContainerData extends JsonObject {
-  format: string;
-  formatLongName: string | null;
-  duration: number | null;
-  startTime: number | null;
-  bitRate: number | null;
-  size: number | null;
-  streamCount: number;
-  streams: ContainerStream[];
-  videoStream: number | null;
-  frameRate: FrameRateFacts;
-  /** Clockwise rotation a player applies to the main video stream (0, 90, 180, 270 or odd values). */
-  displayRotation: number | null;
-  creationTime: string | null;
-  encoder: string | null;
-  handlers: string[];
-  device: { make: string | null; model: string | null; software: string | null; androidVersion: string | null };
-  formatTags: Record<string, string>;
-  chapters: { id: number; start: number | null; end: number | null; title: string | null }[];
-  /** MP4/MOV box tree (brands, header times, handlers, edit lists), when the file is one. */
-  atoms: AtomSummary | null;
-  tools: { ffprobe: string };
-}
+export type { ContainerData, ContainerStream, FrameRateFacts } from '../../contract/analyzers/container.js';
 
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 

@@ -4,7 +4,7 @@ import { readAtomsFromFile, type AtomSummary } from '../../media/atoms.js';
 import { mediaToolPath } from '../../media/binaries.js';
 import { probeMedia, probePackets, toolVersion, type PacketTime } from '../../media/probe.js';
 import { VerilensError } from '../../util/errors.js';
-import { interpretContainer, mainVideoStream, type ContainerData } from './facts.js';
+import { interpretContainer, mainVideoStream } from './facts.js';
 
 /** Packets sampled from the start of the video stream to judge frame-rate regularity. */
 export const PACKET_SAMPLE = 240;
@@ -19,11 +19,9 @@ function versionOf(bin: string): Promise<string> {
   return v;
 }
 
-export const containerAnalyzer = defineAnalyzer<ContainerData>({
+export const containerAnalyzer = defineAnalyzer({
   id: 'container',
   version: '1.0.0',
-  title: 'Video container forensics (ffprobe and MP4/QuickTime boxes): streams, timing, tags, edit lists',
-  defaults: {},
   accepts: (info) => info.kind === 'video',
   timeoutMs: 60_000,
   async run(ev, ctx) {

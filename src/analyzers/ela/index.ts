@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import sharp, { type Sharp } from 'sharp';
-import type { JsonObject } from '../../contract/json.js';
+import type { ElaData } from '../../contract/analyzers/ela.js';
 import type { ArtifactRef, Finding, Region, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalysisContext } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
@@ -22,27 +22,7 @@ import {
 } from './compute.js';
 import { simdKernels } from './simd.js';
 import { elaScore, MIN_CLUSTER_BLOCKS, MIN_SCORED_BLOCKS, SCORE_THRESHOLD } from './score.js';
-
-export const ELA_DEFAULTS = {
-  /** JPEG quality of the recompression. */
-  quality: 90,
-  /** Qualities of the sweep (mean error per quality, on a grid-aligned crop). */
-  sweep: [70, 80, 90, 95],
-  /** Block side in pixels (a multiple of 8), or 0 to choose 16..256 so the grid stays <= 16384 blocks. */
-  blockSize: 0,
-  /** Artifacts above this many pixels are downscaled (the analysis itself runs at full size). */
-  maxPixels: 16_000_000,
-  /** Robust z-score at or above which a block is an outlier. */
-  zThreshold: 4,
-} as const;
-
-export interface ElaParams {
-  quality: number;
-  sweep: number[];
-  blockSize: number;
-  maxPixels: number;
-  zThreshold: number;
-}
+import { elaReport } from './report.js';
 
 /** Side of the grid-aligned crop the quality sweep runs on: enough texture, bounded cost. */
 const SWEEP_CROP = 512;
@@ -51,31 +31,6 @@ const MIN_DELTA = 1;
 const MAX_REGION_FINDINGS = 5;
 const MAX_LISTED_BLOCKS = 200;
 const FRAME_RGB = [0, 255, 255] as const; // cyan: not in inferno, so a frame never reads as a value
-
-function bad(msg: string): never {
-  throw new VerilensError('bad-parameter', `ela: ${msg}`);
-}
-
-function intIn(v: unknown, name: string, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) bad(`${name} must be an integer in ${lo}..${hi}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function parseElaParams(p: JsonObject): ElaParams {
-  const sweepIn = p['sweep'] ?? [...ELA_DEFAULTS.sweep];
-  if (!Array.isArray(sweepIn) || sweepIn.length > 10) bad('sweep must be a list of at most 10 qualities');
-  const blockSize = intIn(p['blockSize'] ?? ELA_DEFAULTS.blockSize, 'blockSize', 0, 256);
-  if (blockSize !== 0 && (blockSize < 8 || blockSize % 8 !== 0)) bad(`blockSize must be 0 (auto) or a multiple of 8 from 8 to 256, got ${blockSize}`);
-  const z = p['zThreshold'] ?? ELA_DEFAULTS.zThreshold;
-  if (typeof z !== 'number' || !(z >= 2 && z <= 20)) bad(`zThreshold must be a number in 2..20, got ${JSON.stringify(z)}`);
-  return {
-    quality: intIn(p['quality'] ?? ELA_DEFAULTS.quality, 'quality', 1, 100),
-    sweep: [...new Set(sweepIn.map((q) => intIn(q, 'sweep quality', 1, 100)))].sort((a, b) => a - b),
-    blockSize,
-    maxPixels: intIn(p['maxPixels'] ?? ELA_DEFAULTS.maxPixels, 'maxPixels', 4096, 1_000_000_000),
-    zThreshold: z,
-  };
-}
 
 const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
 
@@ -248,12 +203,11 @@ export const SCORE_INFO: ScoreInfo = {
 export const elaAnalyzer = defineAnalyzer({
   id: 'ela',
   version: '1.0.0',
-  title: 'Error Level Analysis: recompression error heatmap and blocks that stand out',
-  defaults: { ...ELA_DEFAULTS, sweep: [...ELA_DEFAULTS.sweep] },
+  report: elaReport,
   accepts: (info) => info.kind === 'image',
   timeoutMs: 120_000,
-  async run(ev: Evidence, ctx: AnalysisContext) {
-    const params = parseElaParams(ctx.params);
+  async run(ev: Evidence, ctx: AnalysisContext<'ela'>) {
+    const params = ctx.params;
     const bytes = ev.bytes;
     if (!bytes) throw new VerilensError('not-an-image', `${ev.input}: ELA needs image bytes`);
     const findings: Finding[] = [];
@@ -276,7 +230,7 @@ export const elaAnalyzer = defineAnalyzer({
       raw = await decodeRaw(ev, bytes);
     } catch (err) {
       if (err instanceof VerilensError && err.code === 'decoder-unavailable') {
-        return { status: 'unavailable' as const, error: { code: err.code, message: err.message }, data: { quality: params.quality } };
+        return { status: 'unavailable' as const, error: { code: err.code, message: err.message } };
       }
       throw err;
     }
@@ -366,7 +320,7 @@ export const elaAnalyzer = defineAnalyzer({
     const heatNote = downscaled
       ? `ELA at quality ${params.quality}, ${scaleNote}; downscaled from ${plane.width}x${plane.height} to ${shown.width}x${shown.height} for display (analysis ran at full size)`
       : `ELA at quality ${params.quality}, ${scaleNote}`;
-    const artifacts: ArtifactRef[] = [];
+    const artifacts: ArtifactRef<'ela-heatmap' | 'ela-blockmap'>[] = [];
     artifacts.push(await ctx.artifacts.put({ kind: 'ela-heatmap', mime: 'image/png', data: heatPng, width: shown.width, height: shown.height, note: heatNote }));
 
     ctx.progress(0.85, 'rendering block map');
@@ -421,7 +375,7 @@ export const elaAnalyzer = defineAnalyzer({
     // Below the threshold, a region worth a look or a flattened error map leaves the question open.
     const verdict = !scored ? ('inconclusive' as const) : suspicious ? ('suspicious' as const) : notable.length > 0 || stats.p99 <= 2 ? ('inconclusive' as const) : ('consistent' as const);
 
-    const blockList: JsonObject[] = [];
+    const blockList: ElaData['blocks']['outliers'] = [];
     const order = [...outliers.keys()].filter((i) => outliers[i]).sort((a, b) => (rz.z[b] as number) - (rz.z[a] as number));
     for (const i of order.slice(0, MAX_LISTED_BLOCKS)) {
       const row = Math.floor(i / grid.cols);
@@ -429,7 +383,7 @@ export const elaAnalyzer = defineAnalyzer({
       blockList.push({ col, row, mean: round(grid.means[i] as number), z: round(rz.z[i] as number, 1) });
     }
 
-    const data: JsonObject = {
+    const data: ElaData = {
       quality: params.quality,
       width: plane.width,
       height: plane.height,

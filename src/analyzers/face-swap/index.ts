@@ -1,6 +1,6 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { FaceSwapFace } from '../../contract/analyzers/face-swap.js';
 import type { Finding, ScoreInfo } from '../../contract/results.js';
-import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
+import { defineAnalyzer } from '../../engine/analyzer.js';
 import { classify } from '../../models/classifier.js';
 import type { VerifiedModel } from '../../models/registry.js';
 import { VerilensError } from '../../util/errors.js';
@@ -9,43 +9,25 @@ import { SMALL_FACE_PX } from '../faces/index.js';
 import { facesFrom, registryOf, round4 } from '../faces/shared.js';
 import { performanceText } from '../liveness/index.js';
 
-export interface FaceSwapFace extends JsonObject {
-  index: number;
-  /** Mean manipulation probability over the face-swap models. */
-  score: number;
-  /** Manipulation probability per model id. */
-  perModel: Record<string, number>;
-}
-
-export interface FaceSwapData extends JsonObject {
-  faces: FaceSwapFace[];
-  mainFace: number;
-  threshold: number;
-  /** AUC of the fused score on DFDC face crops as measured by `npm run eval` (from the manifest). */
-  measuredAuc: number | null;
-}
-
 /** Mean of the models' manipulation probabilities (the DF and F2F heads disagree often; the mean is steadier). Pure. */
 export function fuseSwap(probs: readonly number[]): number {
   return probs.length ? probs.reduce((a, b) => a + b, 0) / probs.length : 0;
 }
 
-export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
+export const faceSwapAnalyzer = defineAnalyzer({
   id: 'face-swap',
   version: '1.0.0',
-  title: 'Face-swap / reenactment check (MesoNet): a weak signal',
-  defaults: {},
   requires: ['faces'],
   accepts: (info) => info.kind === 'image',
-  async run(ev, ctx): Promise<AnalyzerOutput<FaceSwapData>> {
+  async run(ev, ctx) {
     const registry = registryOf(ctx.services);
     const entries = await registry.entries('face-swap');
     if (entries.length === 0) throw new VerilensError('model-integrity', `no face-swap model is listed in ${registry.dirs.map((d) => `${d}/manifest.json`).join(' or ')}`);
     const models: VerifiedModel[] = [];
     for (const e of entries) models.push(await registry.session(e.entry.id));
     const img = await workImage(ev);
-    const faces = facesFrom(ctx.results['faces'], img.scale);
-    if (faces.length === 0) return { status: 'not-applicable', data: { reason: 'no face found', faces: [], mainFace: -1, threshold: 0, measuredAuc: null } };
+    const faces = facesFrom(ctx.results.faces, img.scale);
+    if (faces.length === 0) return { status: 'not-applicable', reason: 'no face found' };
     const geometry = faces.map((f) => f.geometry);
     const perModel: number[][] = [];
     for (const [i, vm] of models.entries()) {
@@ -56,7 +38,7 @@ export const faceSwapAnalyzer = defineAnalyzer<FaceSwapData>({
     const out: FaceSwapFace[] = faces.map((f, k) => {
       const ps = perModel.map((p) => p[k] ?? 0);
       return {
-        index: typeof f.record['index'] === 'number' ? f.record['index'] : k,
+        index: f.record.index,
         score: round4(fuseSwap(ps)),
         perModel: Object.fromEntries(models.map((vm, m) => [vm.entry.id, round4(ps[m] ?? 0)])),
       };

@@ -1,11 +1,11 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { FaceRecord } from '../../contract/analyzers/faces.js';
 import type { ArtifactRef, Finding } from '../../contract/results.js';
 import { defineAnalyzer } from '../../engine/analyzer.js';
 import { cropResize } from '../../models/preprocess.js';
-import { VerilensError } from '../../util/errors.js';
 import { detectFaces } from './detect.js';
 import { pngOf, workImage } from './image.js';
-import { registryOf, round1, round4, type FaceRecord } from './shared.js';
+import { registryOf, round1, round4 } from './shared.js';
+import { facesReport } from './report.js';
 
 export const FACE_DETECTOR_ID = 'yunet';
 /** Crops saved as artifacts are at most this many pixels on their longest side. */
@@ -13,30 +13,13 @@ const CROP_MAX_SIDE = 256;
 /** A main face narrower than this (display pixels) is too small for reliable liveness and face-swap checks. */
 export const SMALL_FACE_PX = 80;
 
-export interface FacesData extends JsonObject {
-  faceCount: number;
-  /** Largest first; liveness and face-swap report per-face results in this order. */
-  faces: FaceRecord[];
-  /** Index of the main (largest) face, or null. */
-  mainFace: number | null;
-  detection: { width: number; height: number; scoreThreshold: number; detector: string };
-}
-
-function intParam(p: JsonObject, k: string, def: number, min: number, max: number): number {
-  const v = p[k];
-  if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new VerilensError('bad-parameter', `faces: parameter ${k} must be an integer ${min}..${max}`);
-  return v;
-}
-
-export const facesAnalyzer = defineAnalyzer<FacesData>({
+export const facesAnalyzer = defineAnalyzer({
   id: 'faces',
   version: '1.0.0',
-  title: 'Face detection (YuNet): boxes, five landmarks and crops',
-  defaults: { maxFaces: 20 },
+  report: facesReport,
   accepts: (info) => info.kind === 'image',
   async run(ev, ctx) {
-    const maxFaces = intParam(ctx.params, 'maxFaces', 20, 1, 200);
+    const maxFaces = ctx.params.maxFaces;
     const registry = registryOf(ctx.services);
     const vm = await registry.session(FACE_DETECTOR_ID);
     ctx.progress(0.1, 'decoding');
@@ -51,7 +34,7 @@ export const facesAnalyzer = defineAnalyzer<FacesData>({
     ctx.signal.throwIfAborted();
     const inv = 1 / img.scale;
     const faces: FaceRecord[] = [];
-    const artifacts: ArtifactRef[] = [];
+    const artifacts: ArtifactRef<'face-crop'>[] = [];
     for (const [index, d] of dets.entries()) {
       const p = (i: number): [number, number] => {
         const l = d.landmarks[i] ?? [0, 0];

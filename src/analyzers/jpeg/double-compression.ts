@@ -10,23 +10,13 @@
  * expected from counting noise alone (Poisson: var(log n) ~ 1/n), giving a z-like ratio that
  * is about 1 on a smooth histogram and grows with a periodic pattern.
  */
+import type { PositionPeriodicity } from '../../contract/analyzers/jpeg.js';
 import { HIST_RANGE, type CoefficientHistograms } from './entropy.js';
 
 /** Low-frequency AC positions (natural order), the ones with enough non-zero values to analyse. */
 export const DC_AC_POSITIONS: readonly number[] = [1, 8, 9, 2, 16, 10, 17, 3, 24];
 
-export type PositionPeriodicity = {
-  /** Natural index (row * 8 + column). */
-  position: number;
-  /** Folded bins analysed (|v| = 1..bins). */
-  bins: number;
-  /** Non-zero values in those bins. */
-  samples: number;
-  /** Strongest normalised spectral power (about 1 for noise). */
-  peak: number;
-  /** Period of that peak, in bins. */
-  period: number;
-};
+export type { PositionPeriodicity } from '../../contract/analyzers/jpeg.js';
 
 export type PeriodicityResult = {
   positions: PositionPeriodicity[];

@@ -14,10 +14,10 @@
  * Table facts (IJG standard tables, progressive, Photoshop segments) are reported as info: they
  * say which software wrote the file last, which is not manipulation in itself.
  */
-import type { JsonObject } from '../../contract/json.js';
+import type { DoubleCompressionData, JpegData, JpegSegment, PositionPeriodicity } from '../../contract/analyzers/jpeg.js';
 import type { Finding, ScoreInfo, Verdict } from '../../contract/results.js';
 import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
-import { DC_AC_POSITIONS, periodicity, type PositionPeriodicity } from './double-compression.js';
+import { DC_AC_POSITIONS, periodicity } from './double-compression.js';
 import { createLuminanceDecoder, luminanceHistograms, type DecodeOutcome } from './entropy.js';
 import { parseJpeg, type ParsedJpeg, type Problem, type Segment } from './parse.js';
 import {
@@ -56,15 +56,7 @@ const SCORE_INFO: ScoreInfo = {
 
 const MAX_SEGMENTS_REPORTED = 256;
 
-export type DoubleCompressionData = {
-  method: string;
-  analysed: boolean;
-  reason: string | null;
-  score: number | null;
-  statistic: number | null;
-  blocks: number;
-  positions: PositionPeriodicity[];
-};
+export type { DoubleCompressionData } from '../../contract/analyzers/jpeg.js';
 
 function describe(p: Problem, total: number): string {
   const what = p.message.replace(/ at offset \d+/, '');
@@ -261,29 +253,32 @@ function doubleCompressionFrom(h: DecodeOutcome): DoubleCompressionData {
   };
 }
 
-function segmentsJson(segs: Segment[]): JsonObject[] {
+function segmentsJson(segs: Segment[]): JpegSegment[] {
   return segs.slice(0, MAX_SEGMENTS_REPORTED).map((s) => ({ marker: s.marker, id: s.id, offset: s.offset, length: s.length }));
 }
 
 /** Pure core: everything but the Evidence plumbing. Never throws on malformed input. */
-export function analyseJpegBytes(b: Buffer): AnalyzerOutput {
+export function analyseJpegBytes(b: Buffer): JpegOutput {
   const j = parseJpeg(b);
   return assemble(b, j, doubleCompression(b, j));
 }
 
 /** The analyzer's path: the coefficient decode yields between slices and stops when `signal` aborts. */
-export async function analyseJpegBytesAsync(b: Buffer, signal: AbortSignal): Promise<AnalyzerOutput> {
+export async function analyseJpegBytesAsync(b: Buffer, signal: AbortSignal): Promise<JpegOutput> {
   const j = parseJpeg(b);
   return assemble(b, j, await doubleCompressionAsync(b, j, signal));
 }
 
-function assemble(b: Buffer, j: ParsedJpeg, dc: DoubleCompressionData): AnalyzerOutput {
+/** The analyzer's output for a parsed file (always `ok`: malformed files give partial results). */
+export type JpegOutput = Extract<AnalyzerOutput<'jpeg'>, { status: 'ok' }>;
+
+function assemble(b: Buffer, j: ParsedJpeg, dc: DoubleCompressionData): JpegOutput {
   const q = qualityReport(j);
   const trailing = trailingReport(b, j);
   const inApp = embeddedInApp(b, j);
   const findings = buildFindings(b, j, q, trailing, inApp, dc);
   const { subsampling, factors } = subsamplingOf(j.sof);
-  const data: JsonObject = {
+  const data: JpegData = {
     qualityEstimate: q.luma,
     qualityError: q.lumaError,
     chromaQualityEstimate: q.chroma,
@@ -323,7 +318,7 @@ function assemble(b: Buffer, j: ParsedJpeg, dc: DoubleCompressionData): Analyzer
     doubleCompression: dc,
     malformed: j.problems,
   };
-  const out: AnalyzerOutput = { status: 'ok', verdict: verdictFor(findings, j, dc), findings, data };
+  const out: JpegOutput = { status: 'ok', verdict: verdictFor(findings, j, dc), findings, data };
   if (dc.analysed && dc.score !== null) {
     out.score = dc.score;
     out.scoreInfo = SCORE_INFO;
@@ -334,13 +329,11 @@ function assemble(b: Buffer, j: ParsedJpeg, dc: DoubleCompressionData): Analyzer
 export const jpegAnalyzer = defineAnalyzer({
   id: 'jpeg',
   version: JPEG_ANALYZER_VERSION,
-  title: 'JPEG structure: markers, quantisation tables and quality, trailing data, double compression',
-  defaults: {},
   accepts: (info) => info.format === 'jpeg',
   run: async (evidence, ctx) => {
     const b = evidence.bytes;
     if (b === null)
-      return { status: 'unavailable', data: {}, error: { code: 'no-bytes', message: `${evidence.input}: the JPEG bytes were not loaded` } };
+      return { status: 'unavailable', error: { code: 'no-bytes', message: `${evidence.input}: the JPEG bytes were not loaded` } };
     ctx.progress(0, 'parsing markers');
     const out = await analyseJpegBytesAsync(b, ctx.signal);
     ctx.progress(1);

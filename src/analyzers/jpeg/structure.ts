@@ -1,8 +1,9 @@
 /** Pure interpretation of a parsed JPEG: subsampling, quality, trailing data, embedded images. */
+import type { JpegQuantTable, JpegSubsampling, JpegTrailing, JpegTrailingKind } from '../../contract/analyzers/jpeg.js';
 import type { ParsedJpeg, QuantTableDef, Sof } from './parse.js';
 import { estimateIjgQuality } from './quant.js';
 
-export type Subsampling = '4:4:4' | '4:2:2' | '4:2:0' | '4:1:1' | '4:4:0' | 'grey' | 'other';
+export type Subsampling = JpegSubsampling;
 
 export function subsamplingOf(sof: Sof | null): { subsampling: Subsampling | null; factors: string | null } {
   if (sof === null || sof.components.length === 0) return { subsampling: null, factors: null };
@@ -18,18 +19,7 @@ export function subsamplingOf(sof: Sof | null): { subsampling: Subsampling | nul
   return { subsampling: map[key] ?? 'other', factors };
 }
 
-export type TableReport = {
-  id: number;
-  bits: 8 | 16;
-  offset: number;
-  /** 8 rows of 8, natural order (zig-zag undone). */
-  values: number[][];
-  role: 'luminance' | 'chrominance' | 'unused';
-  /** Best IJG quality for this table (compared with the luminance or chrominance base table). */
-  quality: number;
-  meanAbsError: number;
-  exactIjg: boolean;
-};
+export type TableReport = JpegQuantTable;
 
 export type QualityReport = {
   tables: TableReport[];
@@ -79,17 +69,8 @@ export function qualityReport(j: ParsedJpeg): QualityReport {
   };
 }
 
-export type TrailingKind =
-  'none' | 'padding' | 'mpf-images' | 'jpeg' | 'zip' | 'pdf' | 'mp4' | 'samsung-trailer' | 'metadata-trailer' | 'other';
-
-export type TrailingReport = {
-  /** Offset just after the first EOI, or null when the file has none. */
-  offset: number | null;
-  bytes: number;
-  kind: TrailingKind;
-  /** Start-of-image signatures (FFD8FF) inside the trailing data. */
-  jpegSignatures: number;
-};
+export type TrailingKind = JpegTrailingKind;
+export type TrailingReport = JpegTrailing;
 
 function countSoi(b: Buffer, from: number, to: number, cap = 1000): number {
   let n = 0;

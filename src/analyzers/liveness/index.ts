@@ -1,6 +1,6 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { LivenessFace } from '../../contract/analyzers/liveness.js';
 import type { Finding, ScoreInfo } from '../../contract/results.js';
-import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
+import { defineAnalyzer } from '../../engine/analyzer.js';
 import { classify } from '../../models/classifier.js';
 import type { VerifiedModel } from '../../models/registry.js';
 import type { ModelEntry } from '../../models/manifest.js';
@@ -10,21 +10,6 @@ import { facesFrom, registryOf, round4 } from '../faces/shared.js';
 
 /** The two MiniFASNet models used together, as upstream does. */
 export const LIVENESS_MODELS = ['minifasnet-v2', 'minifasnet-v1se'] as const;
-
-export interface LivenessFace extends JsonObject {
-  index: number;
-  /** Mean of the two models' live probabilities. */
-  live: number;
-  spoof: number;
-  /** Live probability per model id. */
-  perModel: Record<string, number>;
-}
-
-export interface LivenessData extends JsonObject {
-  faces: LivenessFace[];
-  mainFace: number;
-  threshold: number;
-}
 
 /** Upstream's fusion: average the two softmax outputs; live when class 1 wins. Pure. */
 export function fuseLive(liveProbs: readonly number[]): number {
@@ -46,20 +31,18 @@ export function performanceText(entries: readonly ModelEntry[]): string {
   return parts.length ? `Measured with npm run eval: ${parts.join('; ')}` : 'no measurement recorded in the manifest';
 }
 
-export const livenessAnalyzer = defineAnalyzer<LivenessData>({
+export const livenessAnalyzer = defineAnalyzer({
   id: 'liveness',
   version: '1.0.0',
-  title: 'Presentation-attack check (MiniFASNet pair): photo of a print or a screen',
-  defaults: {},
   requires: ['faces'],
   accepts: (info) => info.kind === 'image',
-  async run(ev, ctx): Promise<AnalyzerOutput<LivenessData>> {
+  async run(ev, ctx) {
     const registry = registryOf(ctx.services);
     const models: VerifiedModel[] = [];
     for (const id of LIVENESS_MODELS) models.push(await registry.session(id));
     const img = await workImage(ev);
-    const faces = facesFrom(ctx.results['faces'], img.scale);
-    if (faces.length === 0) return { status: 'not-applicable', data: { reason: 'no face found', faces: [], mainFace: -1, threshold: 0 } };
+    const faces = facesFrom(ctx.results.faces, img.scale);
+    if (faces.length === 0) return { status: 'not-applicable', reason: 'no face found' };
     const geometry = faces.map((f) => f.geometry);
     const perModel: number[][] = [];
     for (const [i, vm] of models.entries()) {
@@ -72,7 +55,7 @@ export const livenessAnalyzer = defineAnalyzer<LivenessData>({
       const lives = perModel.map((p) => p[k] ?? 0);
       const live = fuseLive(lives);
       return {
-        index: typeof f.record['index'] === 'number' ? f.record['index'] : k,
+        index: f.record.index,
         live: round4(live),
         spoof: round4(1 - live),
         perModel: Object.fromEntries(models.map((vm, m) => [vm.entry.id, round4(lives[m] ?? 0)])),
@@ -80,10 +63,9 @@ export const livenessAnalyzer = defineAnalyzer<LivenessData>({
     });
     const main = out[0] as LivenessFace;
     const score = Math.min(1, Math.max(0, 1 - fuseLive(perModel.map((p) => p[0] ?? 0))));
-    const mainBox = faces[0]?.record['box'];
+    const region = faces[0]?.record.box;
     const mainWidth = (geometry[0]?.box.width ?? 0) / img.scale;
     const findings: Finding[] = [];
-    const region = mainBox && typeof mainBox === 'object' && !Array.isArray(mainBox) ? (mainBox as { x: number; y: number; width: number; height: number }) : undefined;
     let verdict: 'suspicious' | 'consistent' | 'inconclusive' = score >= threshold ? 'suspicious' : 'consistent';
     if (score >= threshold) {
       findings.push({

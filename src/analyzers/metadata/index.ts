@@ -1,6 +1,5 @@
-import type { JsonObject } from '../../contract/json.js';
 import type { EvidenceInfo } from '../../contract/results.js';
-import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
+import { defineAnalyzer } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
 import { extractMetadata } from './extract.js';
 import { interpretMetadata, type MetadataFacts } from './interpret.js';
@@ -11,8 +10,6 @@ export { extractMetadata, type RawMetadata } from './extract.js';
 export { interpretMetadata, DATE_REPRESENTATION, type MetadataFacts, type Interpretation } from './interpret.js';
 export { compareThumbnail, THUMBNAIL_THRESHOLDS, type ThumbnailComparison } from './thumbnail.js';
 export { toJsonSafe } from './json-safe.js';
-
-export const METADATA_ANALYZER_ID = 'metadata';
 
 /** Run extraction and interpretation on bytes already in memory (used by the analyzer and the benchmark). */
 export async function analyzeMetadata(bytes: Buffer, info: EvidenceInfo, opts: { thumbnail?: boolean; now?: number } = {}): Promise<ReturnType<typeof interpretMetadata>> {
@@ -30,21 +27,15 @@ export async function analyzeMetadata(bytes: Buffer, info: EvidenceInfo, opts: {
   return interpretMetadata({ raw, info, pngText: pngText.text, thumbnail, now: opts.now ?? Date.now() });
 }
 
-export const metadataAnalyzer = defineAnalyzer<JsonObject>({
-  id: METADATA_ANALYZER_ID,
+export const metadataAnalyzer = defineAnalyzer({
+  id: 'metadata',
   version: '1.0.0',
-  title: 'Metadata forensics (EXIF, GPS, IPTC, XMP, ICC, thumbnail)',
-  defaults: { compareThumbnail: true },
   timeoutMs: 30_000,
   accepts: (info) => info.kind === 'image',
-  async run(ev: Evidence, ctx): Promise<AnalyzerOutput<JsonObject>> {
-    if (!ev.bytes) return { status: 'not-applicable', data: { reason: 'metadata reads images held in memory; this evidence has no bytes' } };
-    const compare = ctx.params['compareThumbnail'];
-    if (typeof compare !== 'boolean') {
-      return { status: 'error', data: {}, error: { code: 'bad-parameter', message: `${ev.input}: metadata parameter compareThumbnail must be true or false` } };
-    }
+  async run(ev: Evidence, ctx) {
+    if (!ev.bytes) return { status: 'not-applicable', reason: 'metadata reads images held in memory; this evidence has no bytes' };
     ctx.progress(0.1, 'reading metadata');
-    const r = await analyzeMetadata(ev.bytes, ev.info, { thumbnail: compare });
+    const r = await analyzeMetadata(ev.bytes, ev.info, { thumbnail: ctx.params.compareThumbnail });
     ctx.progress(1);
     return { status: 'ok', verdict: r.verdict, findings: r.findings, data: r.data };
   },

@@ -1,10 +1,11 @@
-import type { JsonObject, JsonValue } from '../../contract/json.js';
+import type { MetadataData, ThumbnailComparison } from '../../contract/analyzers/metadata.js';
+import type { JsonObject } from '../../contract/json.js';
 import type { EvidenceInfo, Finding, Verdict } from '../../contract/results.js';
 import { formatOffset, parseDate, parseGpsDateTime, parseIptcDateTime, type ParsedDate } from './dates.js';
 import type { RawMetadata } from './extract.js';
 import { toJsonSafe } from './json-safe.js';
 import { classifySoftware, GENERATOR_TEXT_KEYS, type SoftwareMatch } from './software.js';
-import { THUMBNAIL_THRESHOLDS, type ThumbnailComparison } from './thumbnail.js';
+import { THUMBNAIL_THRESHOLDS } from './thumbnail.js';
 
 /** Everything the pure interpretation needs; gathered by the analyzer's I/O shell. */
 export interface MetadataFacts {
@@ -21,7 +22,7 @@ export interface MetadataFacts {
 export interface Interpretation {
   verdict: Verdict;
   findings: Finding[];
-  data: JsonObject;
+  data: MetadataData;
 }
 
 export const DATE_REPRESENTATION =
@@ -219,7 +220,7 @@ export function interpretMetadata(f: MetadataFacts): Interpretation {
   }
 
   // --- GPS
-  let gps: JsonObject | null = null;
+  let gps: MetadataData['gps'] = null;
   const lat = num(gpsG['latitude']);
   const lon = num(gpsG['longitude']);
   if (lat !== null && lon !== null) {
@@ -241,7 +242,7 @@ export function interpretMetadata(f: MetadataFacts): Interpretation {
   }
 
   // --- thumbnail
-  let thumbData: JsonValue = null;
+  let thumbData: MetadataData['thumbnail'] = null;
   if (f.thumbnail && 'error' in f.thumbnail) {
     thumbData = { error: f.thumbnail.error };
     add('info', 'thumbnail-not-compared', `The embedded thumbnail could not be compared with the main image (${f.thumbnail.error}), so that check was not made.`);
@@ -264,13 +265,17 @@ export function interpretMetadata(f: MetadataFacts): Interpretation {
     : !hasAny || findings.some((x) => x.severity === 'warn')
       ? 'inconclusive'
       : 'consistent';
-  const tags: JsonObject = {};
-  for (const [k, v] of Object.entries(raw.groups)) tags[k] = toJsonSafe(v);
-  if (raw.xmp) tags['xmp'] = toJsonSafe(raw.xmp);
-  if (Object.keys(f.pngText).length) tags['png'] = toJsonSafe(f.pngText);
-  const dateJson = (d: ParsedDate | null): JsonValue => (d ? (d.valid ? d.display : d.raw) : null);
+  const tags: Record<string, JsonObject> = {};
+  const tagGroup = (v: unknown): JsonObject => {
+    const j = toJsonSafe(v);
+    return j !== null && typeof j === 'object' && !Array.isArray(j) ? j : { value: j };
+  };
+  for (const [k, v] of Object.entries(raw.groups)) tags[k] = tagGroup(v);
+  if (raw.xmp) tags['xmp'] = tagGroup(raw.xmp);
+  if (Object.keys(f.pngText).length) tags['png'] = tagGroup(f.pngText);
+  const dateJson = (d: ParsedDate | null): string | null => (d ? (d.valid ? d.display : d.raw) : null);
 
-  const data: JsonObject = {
+  const data: MetadataData = {
     make,
     model,
     software,

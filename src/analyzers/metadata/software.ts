@@ -1,12 +1,6 @@
-/** Words that name image generators (alert) and editors (warn) in Software, CreatorTool, XMP History and PNG text. */
-export interface SoftwareMatch {
-  kind: 'generator' | 'editor';
-  /** The product as we name it in findings. */
-  name: string;
-  /** Tag the text came from, e.g. `ifd0.Software`. */
-  field: string;
-  value: string;
-}
+import type { SoftwareMatch } from '../../contract/analyzers/metadata.js';
+
+export type { SoftwareMatch } from '../../contract/analyzers/metadata.js';
 
 interface Rule {
   name: string;

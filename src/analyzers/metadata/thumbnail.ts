@@ -1,30 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
+import type { ThumbnailComparison } from '../../contract/analyzers/metadata.js';
 
-/** Figures from comparing the embedded EXIF thumbnail with the main image, reported in `data.thumbnail`. */
-export interface ThumbnailComparison {
-  thumbWidth: number;
-  thumbHeight: number;
-  /** Black letterbox bars removed from the thumbnail before comparing (cameras pad 3:2 photos into 4:3 thumbnails). */
-  trimmed: { top: number; bottom: number; left: number; right: number };
-  thumbAspect: number;
-  mainAspect: number;
-  /** |log(thumbAspect / mainAspect)|: 0 when equal; 0.04 is about a 4% difference. */
-  aspectDifference: number;
-  /** Which main-image pixels matched best: as stored, or with the EXIF orientation applied. */
-  orientation: 'stored' | 'displayed';
-  comparedWidth: number;
-  comparedHeight: number;
-  /** Mean grey level of the thumbnail; below 20 padding cannot be told from picture, so nothing is concluded. */
-  thumbMean: number;
-  /** Standard deviation of the thumbnail's grey levels; below 4 there is too little picture to compare. */
-  thumbStd: number;
-  /** False when the thumbnail is too dark or flat for the figures to mean anything. */
-  comparable: boolean;
-  /** Mean absolute difference of greyscale values, 0-255 (0 = identical). */
-  meanAbsDiff: number;
-  /** Pearson correlation of greyscale values, -1..1 (1 = same picture up to brightness/contrast). */
-  correlation: number;
-}
+export type { ThumbnailComparison } from '../../contract/analyzers/metadata.js';
 
 /** Documented thresholds; see the metadata section of README and the unit tests that pin them on real files. */
 export const THUMBNAIL_THRESHOLDS = { aspectDifference: 0.05, minCorrelation: 0.8, maxMeanAbsDiff: 40 } as const;

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { C2paAction, C2paIngredient, C2paStatus, C2paSummary } from '../../contract/analyzers/provenance.js';
 import { declaresSynthetic, sourceClass, sourceTerm } from './source-type.js';
 import type { TrustListSpec } from './trust.js';
 
@@ -7,76 +7,14 @@ import type { TrustListSpec } from './trust.js';
  * I/O, so it is tested on real reader output and the decision rules are easy to follow.
  */
 
-export type ValidationState = 'none' | 'invalid' | 'valid' | 'trusted';
-
-export interface C2paStatus extends JsonObject {
-  code: string;
-  explanation: string | null;
-  url: string | null;
-}
-
-export interface C2paAction extends JsonObject {
-  action: string;
-  when: string | null;
-  softwareAgent: string | null;
-  digitalSourceType: string | null;
-  description: string | null;
-}
-
-export interface C2paIngredient extends JsonObject {
-  title: string | null;
-  format: string | null;
-  relationship: string | null;
-  /** Label of the ingredient's own manifest, when it carried one. */
-  manifest: string | null;
-  claimGenerator: string | null;
-  digitalSourceTypes: string[];
-  /** Failure codes c2pa-rs reported for this ingredient's manifest. */
-  failures: string[];
-  ingredients: C2paIngredient[];
-}
-
-export interface C2paSigner extends JsonObject {
-  issuer: string | null;
-  commonName: string | null;
-  /** Signing time (from the time-stamp when there is one), ISO-8601. */
-  time: string | null;
-  alg: string | null;
-}
-
-export interface C2paSummary extends JsonObject {
-  /** A manifest store is embedded in the file. */
-  present: boolean;
-  validationState: ValidationState;
-  /** c2pa-rs's own state (Invalid/Valid/Trusted) before Verilens's split; null without a store. */
-  engineState: string | null;
-  offline: true;
-  activeManifest: string | null;
-  manifestCount: number;
-  title: string | null;
-  claimGenerator: string | null;
-  signer: C2paSigner | null;
-  actions: C2paAction[];
-  /** Digital source type of the active manifest's inception action (c2pa.created/opened), short IPTC term. */
-  digitalSourceType: string | null;
-  /** Every digital source type declared anywhere in the store (active manifest and ingredients). */
-  digitalSourceTypes: string[];
-  ingredients: C2paIngredient[];
-  /** Hash, signature and structure failures of the active manifest: the content or manifest was altered or is broken. */
-  integrityFailures: C2paStatus[];
-  /** Signer and time-stamp trust information (untrusted, expired, trusted, time-stamp checks). */
-  trust: C2paStatus[];
-  /** CAWG identity-assertion results (identity of the person or organisation behind the content). */
-  identity: C2paStatus[];
-  /** Failures c2pa-rs found in ingredients (earlier versions), which do not by themselves break this file's manifest. */
-  ingredientFailures: C2paStatus[];
-  /** The bundled trust list(s) the signer chains to, when `trusted`. */
-  trustedBy: { id: string; title: string; date: string }[];
-  /** Remote manifest the file points to; never fetched (offline). */
-  remoteManifestUrl: string | null;
-  /** Why the store could not be read, when it could not. */
-  readerError: string | null;
-}
+export type {
+  C2paAction,
+  C2paIngredient,
+  C2paSigner,
+  C2paStatus,
+  C2paSummary,
+  ValidationState,
+} from '../../contract/analyzers/provenance.js';
 
 const MAX_ACTIONS = 200;
 const MAX_INGREDIENT_DEPTH = 12;

@@ -1,13 +1,7 @@
+import type { GeneratorTrace } from '../../contract/analyzers/provenance.js';
 import type { TextEntry } from '../../evidence/containers.js';
 
-/** A generator named by what it wrote into the file. */
-export interface GeneratorTrace {
-  name: string;
-  /** Where the trace is and what it is, in one line. */
-  evidence: string;
-  /** The text prompt, when the trace carries one (cut to MAX_PROMPT characters). */
-  prompt?: string;
-}
+export type { GeneratorTrace } from '../../contract/analyzers/provenance.js';
 
 const MAX_PROMPT = 2000;
 /** JSON larger than this is not parsed (workflows are a few hundred KB at most). */

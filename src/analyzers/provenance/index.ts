@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
-import type { JsonObject } from '../../contract/json.js';
+import { provenanceContract, type C2paReaderRun, type ProvenanceData } from '../../contract/analyzers/provenance.js';
+import { defaultParams } from '../../contract/params.js';
 import type { EvidenceInfo } from '../../contract/results.js';
-import { defineAnalyzer, type AnalyzerOutput } from '../../engine/analyzer.js';
+import { defineAnalyzer } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
 import { VerilensError } from '../../util/errors.js';
 import { emptySummary, isNoStoreError, remoteManifestUrl, summariseStore, unreadableStore, type C2paSummary } from './c2pa.js';
@@ -12,14 +13,13 @@ import { detectGenerator } from './generators.js';
 import { interpretProvenance, type ProvenanceInterpretation } from './interpret.js';
 import { bundledTrust, type LoadedTrust } from './trust.js';
 import { readXmpDeclarations, xmpValues } from './xmp.js';
+import { provenanceReport } from './report.js';
 
 export { classifyStatus, summariseStore, type C2paSummary, type ValidationState } from './c2pa.js';
 export { detectGenerator, type GeneratorTrace } from './generators.js';
 export { scanContainer } from '../../evidence/containers.js';
 export { buildTrust, TRUST_LISTS } from './trust.js';
 export { C2paHost } from './c2pa-reader.js';
-
-export const PROVENANCE_ANALYZER_ID = 'provenance';
 
 export interface ProvenanceOptions {
   /** Run the C2PA reader at all. */
@@ -31,7 +31,7 @@ export interface ProvenanceOptions {
   trust?: LoadedTrust;
 }
 
-export const DEFAULTS = { c2pa: true, c2paTimeoutMs: 20_000, c2paMaxBytes: 128 * 1024 * 1024 } as const;
+export const DEFAULTS = defaultParams(provenanceContract.params);
 
 /** c2pa-rs format names for the formats Verilens sniffs; absent formats have no C2PA binding c2pa-rs reads. */
 const C2PA_MIME: Readonly<Record<string, string>> = {
@@ -72,7 +72,7 @@ function c2paFromRead(r: C2paRead, marker: boolean, jumbf: boolean, trust: Loade
 }
 
 export interface ProvenanceResult extends ProvenanceInterpretation {
-  data: JsonObject;
+  data: ProvenanceData;
 }
 
 /** Everything but the runner glue: bytes in, interpretation and data out. Never throws for bad input. */
@@ -103,7 +103,7 @@ export async function analyzeProvenance(bytes: Buffer, info: Pick<EvidenceInfo, 
 
   let c2pa = emptySummary();
   let c2paNotChecked: string | null = null;
-  let reader: JsonObject = { ran: false };
+  let reader: C2paReaderRun = { ran: false };
   const mime = C2PA_MIME[info.format];
   if (!opts.c2pa) c2paNotChecked = 'the C2PA check was turned off for this run';
   else if (!mime) {
@@ -135,7 +135,7 @@ export async function analyzeProvenance(bytes: Buffer, info: Pick<EvidenceInfo, 
     trustLists: trust.lists,
     trustProblems: trust.problems,
   });
-  const data: JsonObject = {
+  const data: ProvenanceData = {
     c2pa: {
       ...c2pa,
       reader,
@@ -169,37 +169,20 @@ async function readVideoHead(path: string, max: number): Promise<Buffer | null> 
   }
 }
 
-function intParam(v: unknown, name: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`provenance parameter ${name} must be an integer from ${min} to ${max}`);
-  return v;
-}
 
-export const provenanceAnalyzer = defineAnalyzer<JsonObject>({
-  id: PROVENANCE_ANALYZER_ID,
+export const provenanceAnalyzer = defineAnalyzer({
+  id: 'provenance',
   version: '1.0.0',
-  title: 'Provenance: C2PA Content Credentials (offline), IPTC/XMP source type, AI generator traces',
-  defaults: { ...DEFAULTS },
+  report: provenanceReport,
   timeoutMs: 60_000,
   accepts: (info) => info.kind === 'image' || info.kind === 'video',
-  async run(ev: Evidence, ctx): Promise<AnalyzerOutput<JsonObject>> {
-    let opts: ProvenanceOptions;
-    try {
-      const c2pa = ctx.params['c2pa'];
-      if (typeof c2pa !== 'boolean') throw new Error('provenance parameter c2pa must be true or false');
-      opts = {
-        c2pa,
-        c2paTimeoutMs: intParam(ctx.params['c2paTimeoutMs'], 'c2paTimeoutMs', 100, 600_000),
-        c2paMaxBytes: intParam(ctx.params['c2paMaxBytes'], 'c2paMaxBytes', 1024, 2 ** 31),
-        signal: ctx.signal,
-      };
-    } catch (err) {
-      return { status: 'error', data: {}, error: { code: 'bad-parameter', message: `${ev.input}: ${(err as Error).message}` } };
-    }
+  async run(ev: Evidence, ctx) {
+    const opts: ProvenanceOptions = { ...ctx.params, signal: ctx.signal };
     let bytes = ev.bytes;
     if (!bytes) {
       bytes = await readVideoHead(ev.path, opts.c2paMaxBytes);
       if (!bytes) {
-        return { status: 'not-applicable', data: { reason: `${ev.input}: video larger than the C2PA reader's limit (${opts.c2paMaxBytes} bytes); raise c2paMaxBytes to check it` } };
+        return { status: 'not-applicable', reason: `${ev.input}: video larger than the C2PA reader's limit (${opts.c2paMaxBytes} bytes); raise c2paMaxBytes to check it` };
       }
     }
     ctx.progress(0.1, 'reading provenance');

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { ProvenanceMarker } from '../../contract/analyzers/provenance.js';
 import type { Finding, ScoreInfo, Verdict } from '../../contract/results.js';
 import { isCaptureManifest, syntheticSources, type C2paSummary } from './c2pa.js';
 import type { TextEntry } from '../../evidence/containers.js';
@@ -7,13 +7,7 @@ import { declaresSynthetic, describeSource, sourceClass } from './source-type.js
 import type { TrustListSpec } from './trust.js';
 import type { XmpDeclarations } from './xmp.js';
 
-/** A declared-origin marker outside C2PA. */
-export interface Marker extends JsonObject {
-  source: string;
-  field: string;
-  value: string;
-  meaning: string;
-}
+export type Marker = ProvenanceMarker;
 
 export interface ProvenanceFacts {
   c2pa: C2paSummary;

@@ -1,18 +1,7 @@
+import type { XmpDeclarations } from '../../contract/analyzers/provenance.js';
 import { sourceTerm } from './source-type.js';
 
-/** What XMP packets declare about origin, read with bounded regular expressions (no XML parser needed for these fields). */
-export interface XmpDeclarations {
-  /** IPTC DigitalSourceType terms, e.g. `trainedAlgorithmicMedia`. */
-  digitalSourceTypes: string[];
-  creatorTool?: string;
-  software?: string;
-  /** IPTC 2025.1 AI properties. */
-  aiSystemUsed?: string;
-  aiSystemVersion?: string;
-  aiPrompt?: string;
-  /** `dcterms:provenance`: where a remote C2PA manifest lives (not fetched: Verilens is offline). */
-  provenanceUrl?: string;
-}
+export type { XmpDeclarations } from '../../contract/analyzers/provenance.js';
 
 const MAX_VALUE = 4000;
 

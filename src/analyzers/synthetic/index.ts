@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../contract/json.js';
+import type { FaceGeometry, SpectralFalloff, SpectrumSummary, UpsamplingPeaks } from '../../contract/analyzers/synthetic.js';
 import type { ArtifactRef, Finding, ScoreInfo, Verdict } from '../../contract/results.js';
 import { defineAnalyzer } from '../../engine/analyzer.js';
 import { VerilensError } from '../../util/errors.js';
@@ -37,12 +37,6 @@ export function geometryScore(deviation: number): number {
   return r3(Math.min(1, Math.max(0, 1 - deviation / (2 * GEOMETRY_TOLERANCE))));
 }
 
-interface Signal {
-  [key: string]: JsonValue;
-  score: number;
-  scoreInfo: ScoreInfo & JsonObject;
-}
-
 export interface MeasuredSignal {
   /** Key of the signal in `data`. */
   name: string;
@@ -73,30 +67,22 @@ export function combine(signals: readonly MeasuredSignal[]): {
   };
 }
 
-/** Per-signal data; each signal is kept separate with its own score. */
-export interface SyntheticData extends JsonObject {
-  spectrum: JsonObject | null;
-  spectralFalloff: JsonObject;
-  upsamplingPeaks: JsonObject;
-  faceGeometry: JsonObject;
-  combination: { rule: string; contributing: string[] };
-}
+export type { SyntheticData } from '../../contract/analyzers/synthetic.js';
 
-function spectrumData(f: SpectrumFeatures, region: JsonObject): JsonObject {
+function spectrumData(f: SpectrumFeatures, region: SpectrumSummary['crop'], legend: SpectrumSummary['legend']): SpectrumSummary {
   return {
     crop: region,
     n: f.n,
     note: 'native-resolution centre crop of the stored pixels (before EXIF rotation), greyscale, Hann-windowed; never resampled, because resampling erases the traces',
     profile: f.profile,
     midSlope: r3(f.midSlope),
+    legend,
   };
 }
 
-export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
+export const syntheticAnalyzer = defineAnalyzer({
   id: 'synthetic',
   version: '1.0.0',
-  title: 'AI-generation pixel signals: FFHQ face geometry and frequency spectrum',
-  defaults: {},
   accepts: (info) => info.kind === 'image',
   timeoutMs: 60_000,
   async run(ev, ctx) {
@@ -110,14 +96,14 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
       );
     }
     const findings: Finding[] = [];
-    const artifacts: ArtifactRef[] = [];
+    const artifacts: ArtifactRef<'spectrum'>[] = [];
 
     // 1. Frequency spectrum (Durall et al. 2020; Frank et al. 2020).
     ctx.progress(0.1, 'decoding centre crop');
-    let spectrum: JsonObject | null = null;
+    let spectrum: SpectrumSummary | null = null;
     let spectralScores: MeasuredSignal[] | undefined;
-    let falloff: JsonObject;
-    let peaks: JsonObject;
+    let falloff: SpectralFalloff;
+    let peaks: UpsamplingPeaks;
     if (Math.min(width, height) < MIN_CROP) {
       const reason = `image is ${width}x${height}, smaller than the ${MIN_CROP}x${MIN_CROP} the spectrum needs`;
       falloff = { status: 'skipped', reason };
@@ -139,10 +125,10 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
           note: `log power spectrum of the central ${crop.n}x${crop.n} crop, zero frequency in the centre, inferno from log10 power ${rendered.range[0]} (dark) to ${rendered.range[1]} (bright)`,
         }),
       );
-      spectrum = { ...spectrumData(features, crop.region), legend: rendered.legend.map((s) => ({ value: s.value, color: s.color })) };
-      const fo: Signal = { score: falloffScore(features.highBandResidual), scoreInfo: { ...FALLOFF_INFO } };
+      spectrum = spectrumData(features, crop.region, rendered.legend.map((s) => ({ value: s.value, color: s.color })));
+      const fo = { score: falloffScore(features.highBandResidual), scoreInfo: { ...FALLOFF_INFO } };
       falloff = { status: 'measured', highBandResidual: r3(features.highBandResidual), ...fo };
-      const pk: Signal = { score: peaksScore(features.upsamplingPeakZ), scoreInfo: { ...PEAKS_INFO } };
+      const pk = { score: peaksScore(features.upsamplingPeakZ), scoreInfo: { ...PEAKS_INFO } };
       peaks = {
         status: 'measured',
         upsamplingPeakZ: r3(features.upsamplingPeakZ),
@@ -159,9 +145,9 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
 
     // 2. Face geometry against the FFHQ alignment (needs the faces analyzer's landmarks).
     ctx.progress(0.8, 'face geometry');
-    let geometry: JsonObject;
+    let geometry: FaceGeometry;
     let geometryScoreValue: number | undefined;
-    const facesResult = ctx.results['faces'];
+    const facesResult = ctx.results.faces;
     const displayW = ev.info.displayWidth ?? width;
     const displayH = ev.info.displayHeight ?? height;
     if (!facesResult) {
@@ -201,11 +187,11 @@ export const syntheticAnalyzer = defineAnalyzer<SyntheticData>({
         }
       }
     }
-    if (geometry['status'] === 'skipped') {
+    if (geometry.status === 'skipped') {
       findings.push({
         severity: 'info',
         code: 'face-geometry-skipped',
-        message: `Face geometry was not measured: ${String(geometry['reason'])}.`,
+        message: `Face geometry was not measured: ${geometry.reason}.`,
       });
     }
 

@@ -1,4 +1,5 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { ParamsFor } from '../../contract/analyzers/index.js';
+import type { DenseWindow, FrameRecord, VideoFacesData } from '../../contract/analyzers/video-faces.js';
 import type { ArtifactRef, Finding, ScoreInfo } from '../../contract/results.js';
 import { defineAnalyzer, type AnalysisContext, type AnalyzerOutput } from '../../engine/analyzer.js';
 import type { Evidence } from '../../evidence/intake.js';
@@ -21,33 +22,7 @@ export const WORK_MAX_SIDE = 1280;
 /** Largest decoded picture accepted (pixels), whatever the stream claims. */
 export const MAX_VIDEO_PIXELS = 80_000_000;
 
-export interface VideoFacesParams {
-  fps: number;
-  maxFrames: number;
-  maxFaces: number;
-  classifyFaces: number;
-  /** Seconds either side of the worst stretch and flagged moments decoded frame by frame; 0 = off. */
-  denseSeconds: number;
-}
-
-function num(p: JsonObject, k: string, def: number, min: number, max: number, integer: boolean): number {
-  const v = p[k];
-  if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new VerilensError('bad-parameter', `video-faces: parameter ${k} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
-  }
-  return v;
-}
-
-export function parseParams(p: JsonObject): VideoFacesParams {
-  return {
-    fps: num(p, 'fps', 2, 0.05, 30, false),
-    maxFrames: num(p, 'maxFrames', 600, 1, 20_000, true),
-    maxFaces: num(p, 'maxFaces', 5, 1, 50, true),
-    classifyFaces: num(p, 'classifyFaces', 2, 1, 10, true),
-    denseSeconds: num(p, 'denseSeconds', 0, 0, 10, false),
-  };
-}
+export type VideoFacesParams = ParamsFor<'video-faces'>;
 
 /** Output size of decoded frames: display orientation, longest side at most WORK_MAX_SIDE. Pure. */
 export function workSize(width: number, height: number, rotation: number | null, sampleAspectRatio: string | null = null): { displayWidth: number; displayHeight: number; width: number; height: number; scale: number } {
@@ -88,7 +63,7 @@ interface PassSpec {
   span: number;
 }
 
-async function runPass(ev: Evidence, ctx: AnalysisContext, m: FrameModels, geo: ReturnType<typeof workSize>, p: VideoFacesParams, spec: PassSpec, onFrame?: (f: FrameObs, img: { image: RgbImage }) => Promise<void>): Promise<PassResult> {
+async function runPass(ev: Evidence, ctx: AnalysisContext<'video-faces'>, m: FrameModels, geo: ReturnType<typeof workSize>, p: VideoFacesParams, spec: PassSpec, onFrame?: (f: FrameObs, img: { image: RgbImage }) => Promise<void>): Promise<PassResult> {
   const frames: FrameObs[] = [];
   let end: FrameReadEnd | null = null;
   let detectMs = 0;
@@ -124,7 +99,7 @@ async function runPass(ev: Evidence, ctx: AnalysisContext, m: FrameModels, geo: 
 
 
 /** Per-frame record for the data: main-track face first. */
-function frameRecord(f: FrameObs, trackOf: Map<object, number>): JsonObject {
+function frameRecord(f: FrameObs, trackOf: Map<object, number>): FrameRecord {
   return {
     t: r2(f.time),
     faces: f.faces.map((x) => ({
@@ -152,13 +127,11 @@ export function mergeWindows(ws: readonly { start: number; end: number }[]): { s
 export const videoFacesAnalyzer = defineAnalyzer({
   id: 'video-faces',
   version: '1.0.0',
-  title: 'Faces through a video: liveness and face-swap per sampled frame, face tracking, temporal consistency, timeline',
-  defaults: { fps: 2, maxFrames: 600, maxFaces: 5, classifyFaces: 2, denseSeconds: 0 },
   accepts: (info) => info.kind === 'video',
   timeoutMs: 600_000,
-  async run(ev, ctx): Promise<AnalyzerOutput> {
+  async run(ev, ctx): Promise<AnalyzerOutput<'video-faces'>> {
     const started = performance.now();
-    const p = parseParams(ctx.params);
+    const p = ctx.params;
     const registry = registryOf(ctx.services);
     mediaToolPath('ffmpeg'); // fail fast, before any work, when the binary is missing
     ctx.progress(0.01, 'reading the container');
@@ -201,7 +174,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
     const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
 
     // --- optional dense pass: every frame around the worst stretch and the flagged moments
-    let denseData: JsonObject | null = null;
+    let denseData: VideoFacesData['dense'] = null;
     let denseWait = 0;
     let denseDetect = 0;
     let denseClassify = 0;
@@ -215,7 +188,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
       if (centres.length === 0) centres.push((mainSummary.start + mainSummary.end) / 2);
       const limit = duration ?? Number.POSITIVE_INFINITY;
       const windows = mergeWindows(centres.map((c) => ({ start: Math.max(0, c - p.denseSeconds), end: Math.min(limit, c + p.denseSeconds) }))).slice(0, 3);
-      const out: JsonObject[] = [];
+      const out: DenseWindow[] = [];
       let budget = Math.max(0, p.maxFrames - frames.length);
       for (const [i, w] of windows.entries()) {
         if (budget <= 0) break;
@@ -240,7 +213,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
     }
 
     // --- artifacts
-    const artifacts: ArtifactRef[] = [];
+    const artifacts: ArtifactRef<'timeline' | 'contact-sheet'>[] = [];
     const mainSeries = frames.map((f) => {
       const face = main ? f.faces.find((x) => trackOf.get(x) === main.id) : undefined;
       return { time: f.time, spoof: face?.spoof ?? null, swap: face?.swap ?? null };
@@ -298,7 +271,7 @@ export const videoFacesAnalyzer = defineAnalyzer({
       threshold: Math.min(spoofThreshold, swapThreshold),
     };
     const totalMs = performance.now() - started;
-    const data: JsonObject = {
+    const data: VideoFacesData = {
       video: {
         width: w0,
         height: h0,
@@ -332,11 +305,8 @@ export const videoFacesAnalyzer = defineAnalyzer({
         classifyMs: Math.round(pass.classifyMs + denseClassify),
       },
     };
-    const out: AnalyzerOutput = { status: 'ok', verdict, findings, artifacts, data, models: [m.detector.use, ...m.liveness.map((x) => x.use), ...m.swap.map((x) => x.use)] };
-    if (score !== undefined) {
-      out.score = r4(Math.min(1, Math.max(0, score))) as number;
-      out.scoreInfo = scoreInfo;
-    }
-    return out;
+    const models = [m.detector.use, ...m.liveness.map((x) => x.use), ...m.swap.map((x) => x.use)];
+    if (score === undefined) return { status: 'ok', verdict, findings, artifacts, data, models };
+    return { status: 'ok', verdict, findings, artifacts, data, models, score: r4(Math.min(1, Math.max(0, score))) as number, scoreInfo };
   },
 });

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { TrackSummary } from '../../contract/analyzers/video-faces.js';
 import type { Finding, Verdict } from '../../contract/results.js';
 import { SMALL_FACE_PX } from '../faces/index.js';
 import { median, TEMPORAL_PARAMS, worstWindow, type TemporalStats, type Track } from './track.js';
@@ -12,17 +12,7 @@ const r4 = (v: number | null): number | null => (v === null ? null : Math.round(
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 
-export interface TrackSummary extends JsonObject {
-  id: number;
-  samples: number;
-  start: number;
-  end: number;
-  medianWidth: number;
-  medianSpoof: number | null;
-  medianSwap: number | null;
-  worstSpoofWindow: { start: number; end: number; mean: number } | null;
-  worstSwapWindow: { start: number; end: number; mean: number } | null;
-}
+export type { TrackSummary } from '../../contract/analyzers/video-faces.js';
 
 /** Median scores, size and worst windows of one track. Pure. */
 export function summarise(t: Track, window: number): TrackSummary {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../contract/json.js';
+import type { TemporalStats } from '../../contract/analyzers/video-faces.js';
 import type { Box, Point } from '../../models/preprocess.js';
 import { iou } from '../faces/yunet.js';
 
@@ -138,18 +138,7 @@ function normLandmarks(f: FrameFace): number[] {
   return f.landmarks.flatMap(([x, y]) => [(x - cx) / s, (y - cy) / s]);
 }
 
-export interface TemporalStats extends JsonObject {
-  /** Consecutive-observation pairs compared (gaps longer than maxDt are skipped). */
-  intervals: number;
-  /** Box moves of more than `jumpShift` face sizes, or size changes beyond `jumpScale`, between consecutive samples. */
-  jumps: number;
-  maxShift: number | null;
-  /** Median of the mean absolute change of box-normalised landmarks between consecutive samples. */
-  landmarkJitter: number | null;
-  /** Consecutive pairs where a score crosses its threshold with a change larger than `flickerDelta`. */
-  spoofFlips: number;
-  swapFlips: number;
-}
+export type { TemporalStats } from '../../contract/analyzers/video-faces.js';
 
 export const TEMPORAL_PARAMS = Object.freeze({ jumpShift: 0.75, jumpScale: 1.5, flickerDelta: 0.3 });
 

@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
-import type { JsonObject } from '../../contract/json.js';
 import type { AnalysisDocument, FileResult } from '../../contract/results.js';
 import { ANALYZERS } from '../../analyzers/index.js';
-import { DirectoryArtifactStore, HashOnlyArtifactStore, type ArtifactSink } from '../../engine/artifacts.js';
+import { DirectoryArtifactStore, HashOnlyArtifactStore, type ArtifactStore } from '../../engine/artifacts.js';
 import { analyzeFile, planAnalyzers } from '../../engine/runner.js';
 import { createEngineServices } from '../../engine/services.js';
 import type { Limits } from '../../evidence/limits.js';
@@ -11,46 +10,11 @@ import { dataHome } from '../../util/paths.js';
 import { VERSION } from '../../version.js';
 import { formatFileResult, useColor } from '../format.js';
 import { intOption, parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
+import { paramFlagHelp, paramFlagOptions, paramsFromFlags } from '../params.js';
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
 
-
-/**
- * Analyzer-specific flags: flag name -> [analyzer id, parameter name, min, max, 'decimal' when
- * fractions are allowed (whole numbers otherwise)]. Add a line here when an analyzer gains a CLI flag.
- */
-export const PARAM_FLAGS: Record<string, [string, string, number, number, 'decimal'?]> = {
-  'ela-quality': ['ela', 'quality', 1, 100],
-  fps: ['video-faces', 'fps', 0.05, 30, 'decimal'],
-  dense: ['video-faces', 'denseSeconds', 0, 10, 'decimal'],
-};
-
-/** Parse one PARAM_FLAGS flag (whole or decimal number per its spec); undefined when absent. */
-export function paramFlagValue(flag: string, raw: string | undefined, spec: [string, string, number, number, 'decimal'?]): number | undefined {
-  const [, , min, max, kind] = spec;
-  if (kind !== 'decimal' || raw === undefined) return intOption(flag, raw, min, max);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--${flag} must be a number such as 2 or 0.5, got '${raw}'`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-/** parseArgs options for every analyzer flag in PARAM_FLAGS. */
-export function paramFlagOptions(): Record<string, { type: 'string' }> {
-  return Object.fromEntries(Object.keys(PARAM_FLAGS).map((k) => [k, { type: 'string' as const }]));
-}
-
-/** Parse the analyzer flags given on the command line into per-analyzer parameters. */
-export function paramsFromFlags(values: Record<string, unknown>): Record<string, JsonObject> {
-  const params: Record<string, JsonObject> = {};
-  for (const [flag, spec] of Object.entries(PARAM_FLAGS)) {
-    const [id, key] = spec;
-    const raw = values[flag];
-    const v = paramFlagValue(flag, typeof raw === 'string' ? raw : undefined, spec);
-    if (v !== undefined) (params[id] ??= {})[key] = v;
-  }
-  return params;
-}
+export { paramFlagOptions, paramsFromFlags } from '../params.js';
 
 /** Check `--only` ids against the registry (their prerequisites are added by the runner). */
 export function checkOnly(only: readonly string[] | undefined): void {
@@ -69,9 +33,7 @@ export const analyzeCommand: Command = {
   --json               print one JSON document on stdout
   --out DIR            write artifacts (heatmaps, crops) to DIR, named by their SHA-256
   --only ID,ID         run only these analyzers (their prerequisites are added)
-  --ela-quality N      JPEG quality for ELA re-compression (1-100, default 90)
-  --fps N              video frames sampled per second for the face checks (0.05-30, default 2)
-  --dense S            also check every video frame within S seconds of the worst stretch (0-10, default 0 = off)
+${paramFlagHelp().join('\n')}
   --max-pixels N       refuse images above N decoded pixels (default 200000000)
   --max-bytes N        refuse image files above N bytes (default 268435456)
   --timeout MS         per-analyzer timeout in milliseconds (default 120000)
@@ -106,7 +68,7 @@ Exit code: 0 when every input was analysed, 1 when any could not be, 2 on usage 
     if (values.out && (await stat(values.out).catch(() => null))?.isDirectory() === false) {
       throw new UsageError(`--out ${values.out} is a file; give a folder for the artifacts (it is created if missing)`);
     }
-    const artifacts: ArtifactSink = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifactStore();
+    const artifacts: ArtifactStore = values.out ? new DirectoryArtifactStore(values.out) : new HashOnlyArtifactStore();
     const bar = new ProgressBar(io.err, files.length, io.errIsTTY && files.length > 1);
     const color = useColor(io.errIsTTY, io.env) && !values.json;
     const services = createEngineServices({ ...(values.models ? { modelsDir: values.models } : {}), home: dataHome(io.env) });

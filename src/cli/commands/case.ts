@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { ANALYZERS } from '../../analyzers/index.js';
-import { CaseSession, defaultAnalyst, defaultCasesDir, findEvidence, loadCase, verifyCase, withCase, type CaseVerification } from '../../cases/case-store.js';
+import { CaseSession, defaultAnalyst, defaultCasesDir, findEvidence, loadCase, newCaseId, verifyCase, withCase, type CaseVerification } from '../../cases/index.js';
 import { describeEntry } from '../../cases/custody.js';
 import { listSharedFindings } from '../../cases/finding-marks.js';
 import type { Annotation, CaseState } from '../../cases/types.js';
 import { effectiveVerdict } from '../../cases/verdict.js';
+import { resultById } from '../../contract/analyzers/index.js';
 import type { Region, Verdict } from '../../contract/results.js';
 import { createEngineServices } from '../../engine/services.js';
 import { shortFingerprint } from '../../keys/ed25519.js';
@@ -16,15 +16,17 @@ import { dataHome } from '../../util/paths.js';
 import { intOption, parseCommandLine, UsageError, type CliIO, type Command } from '../io.js';
 import { ProgressBar } from '../progress.js';
 import { expandInputs } from '../walk.js';
-import { checkOnly, paramFlagOptions, paramsFromFlags } from './analyze.js';
+import { paramFlagHelp, paramFlagOptions, paramsFromFlags } from '../params.js';
+import { checkOnly } from './analyze.js';
 
 const USAGE = `verilens case <subcommand> --case DIR [options]
   new [--case DIR] --title TEXT [--notes TEXT] [--analyst NAME]
         create a case (default folder: <data folder>/cases/<case id>)
   add --case DIR <file|folder...>
         copy evidence into the case (read-only, named by SHA-256, original names kept)
-  analyze --case DIR [--evidence REF,REF] [--only ID,ID] [--models DIR] [--ela-quality N] [--timeout MS]
-        analyse the case's evidence; results and artifacts are stored in the case
+  analyze --case DIR [--evidence REF,REF] [--only ID,ID] [--models DIR] [--timeout MS] [analyzer options]
+        analyse the case's evidence; results and artifacts are stored in the case; analyzer options:
+${paramFlagHelp('          ').join('\n')}
   annotate --case DIR --evidence REF (--verdict consistent|suspicious|inconclusive --reason TEXT [--analyzer ID]
                                      | --mark confirmed|dismissed|noted --analyzer ID --finding CODE [--index N] [--comment TEXT]
                                      | --bookmark --comment TEXT [--region X,Y,W,H])
@@ -157,7 +159,7 @@ export const caseCommand: Command = {
         if (!title?.trim()) throw new UsageError('case new needs --title TEXT');
         const analyst = analystOf(values, io.env);
         const now = new Date();
-        const id = `VL-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
+        const id = newCaseId(now);
         const dir = str(values, 'case') ?? join(defaultCasesDir(io.env), id);
         const c = await CaseSession.create(dir, { title, analyst, id, now: () => now, ...(str(values, 'notes') ? { notes: str(values, 'notes') } : {}) });
         await c.close();
@@ -257,7 +259,8 @@ export const caseCommand: Command = {
           if (a.kind === 'finding-mark' && a.index === undefined) {
             // Several findings can share a code (one per region): the analyst must say which one. Printed
             // here, not thrown, so the whole list reaches the terminal (error messages are cut to one line).
-            const findings = findEvidence(c.state, a.evidence).analysis?.analyzers[a.analyzer]?.findings ?? [];
+            const analysis = findEvidence(c.state, a.evidence).analysis;
+            const findings = (analysis && resultById(analysis.analyzers, a.analyzer))?.findings ?? [];
             const same = findings.flatMap((f, i) => (f.code === a.finding ? [i] : []));
             const range = same.every((x, k) => k === 0 || x === same[k - 1]! + 1) ? `${same[0]}..${same.at(-1)}` : same.join(', ');
             if (same.length > 1) {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
-import { writeFileAtomic } from '../../engine/artifacts.js';
+import { writeFileAtomic } from '../../util/durable.js';
 import { fingerprintOf, shortFingerprint } from '../../keys/ed25519.js';
 import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
 import { parseManifest } from '../../models/manifest.js';

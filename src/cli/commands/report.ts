@@ -1,4 +1,4 @@
-import { defaultAnalyst } from '../../cases/case-store.js';
+import { defaultAnalyst } from '../../cases/index.js';
 import { loadOrCreateAnalystKey } from '../../keys/keyring.js';
 import { VerilensError } from '../../util/errors.js';
 import { exportReport } from '../../reports/export.js';
