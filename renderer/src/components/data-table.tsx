@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../../src/contract/json.js';
-import { flatten } from '../lib/flatten.js';
+import { entriesOf, flatten } from '../lib/flatten.js';
 import { formatValue, humanize } from '../lib/format.js';
 
 type Scalar = string | number | boolean | null;
@@ -11,10 +11,10 @@ function tabular(v: JsonValue): Record<string, Scalar>[] | null {
   for (const x of v) {
     if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
     const row: Record<string, Scalar> = {};
-    for (const [k, y] of Object.entries(x)) {
+    for (const [k, y] of entriesOf(x)) {
       if (y === null || typeof y !== 'object') row[k] = y;
-      else if (!Array.isArray(y) && Object.values(y).every((z) => z === null || typeof z !== 'object')) {
-        for (const [k2, z] of Object.entries(y)) row[`${k}.${k2}`] = z as Scalar;
+      else if (!Array.isArray(y) && entriesOf(y).every(([, z]) => z === null || typeof z !== 'object')) {
+        for (const [k2, z] of entriesOf(y)) row[`${k}.${k2}`] = z as Scalar;
       } else return null;
     }
     out.push(row);
@@ -63,7 +63,7 @@ function findGrids(data: JsonValue, skip: string[]): { k: string; t: Record<stri
       return;
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v))
-      for (const [kk, x] of Object.entries(v)) walk(x, [...path, kk], depth + 1);
+      for (const [kk, x] of entriesOf(v)) walk(x, [...path, kk], depth + 1);
   };
   walk(data, [], 0);
   return out;
@@ -110,7 +110,7 @@ export function JsonTree({ value, label, depth = 0 }: { value: JsonValue; label:
       </div>
     );
   }
-  const entries: [string, JsonValue][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  const entries: [string, JsonValue][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : entriesOf(value);
   return (
     <details className="tree" open={depth < 2}>
       <summary>

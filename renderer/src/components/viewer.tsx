@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Bookmark } from '../../../src/contract/api.js';
-import { scoreLabel, type FaceMark } from '../lib/faces.js';
+import { faceScores, scoreLabel, type FaceMark } from '../lib/faces.js';
 import { usePanZoom, type View } from '../hooks/use-pan-zoom.js';
 import { formatScore } from '../lib/format.js';
 
@@ -59,7 +59,7 @@ function FaceLayer({ faces, width, height, scale }: { faces: FaceMark[]; width: 
           ))}
           <text x={f.box.x} y={Math.max(12 / scale, f.box.y - 4 / scale)} fontSize={12 / scale}>
             {`#${f.index + 1}` +
-              Object.entries(f.scores)
+              faceScores(f)
                 .map(([k, s]) => `  ${scoreLabel(k)} ${formatScore(s)}`)
                 .join('')}
           </text>

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../../src/contract/json.js';
+import type { JsonObject, JsonValue } from '../../../src/contract/json.js';
 
 export interface Row {
   /** Dotted path below the root, e.g. `exif.Make`. */
@@ -25,7 +25,7 @@ export function flatten(data: JsonValue, maxDepth = 6): Row[] {
       return;
     }
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)], depth + 1));
-    else for (const [k, x] of Object.entries(v)) walk(x, [...path, k], depth + 1);
+    else for (const [k, x] of entriesOf(v)) walk(x, [...path, k], depth + 1);
   };
   walk(data, [], 0);
   return rows;
@@ -33,4 +33,9 @@ export function flatten(data: JsonValue, maxDepth = 6): Row[] {
 
 export function isObject(v: unknown): v is Record<string, JsonValue> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An object's members without the absent (undefined) ones, which JSON leaves out too. */
+export function entriesOf(o: JsonObject): [string, JsonValue][] {
+  return Object.entries(o).flatMap(([k, v]) => (v === undefined ? [] : [[k, v] as [string, JsonValue]]));
 }

@@ -1,16 +1,13 @@
 import { useState } from 'react';
 import type { EvidenceEntry, FindingMarkKind } from '../../../src/contract/api.js';
-import type { AnalyzerResult, Finding, Region, Verdict } from '../../../src/contract/results.js';
+import type { AnalyzerDataMap, AnalyzerId, AnalyzerResults, AnyAnalyzerResult, ArtifactKindOf } from '../../../src/contract/analyzers/index.js';
+import type { AnalyzerOk, Finding, Region, Verdict } from '../../../src/contract/results.js';
 import { SeverityTag, StatusChip, VerdictBadge } from '../components/badges.js';
 import { DataTable } from '../components/data-table.js';
 import { ScoreBar } from '../components/score.js';
 import { formatDate, humanize } from '../lib/format.js';
 import { overrideFor } from '../lib/verdict.js';
-import { ElaPanel } from './ela-panel.js';
-import { FacesPanel } from './faces-panel.js';
-import { JpegPanel } from './jpeg-panel.js';
-import { MetadataPanel } from './metadata-panel.js';
-import { ProvenancePanel } from './provenance-panel.js';
+import { panelFor } from './registry.js';
 
 export interface AnalyzerActions {
   override(analyzer: string, verdict: Verdict, reason: string): Promise<void>;
@@ -20,35 +17,20 @@ export interface AnalyzerActions {
   focus?(region: Region): void;
 }
 
-/** The analyzer-specific view of `data`; every other analyzer gets the generic table. */
-function DataView({
+/** The analyzer's own panel (panels/analyzers/<id>.tsx), or the generic table of its data. */
+function DataView<K extends AnalyzerId>({
   id,
   caseId,
   result,
   all,
 }: {
-  id: string;
+  id: K;
   caseId: string;
-  result: AnalyzerResult;
-  all: Record<string, AnalyzerResult>;
+  result: AnalyzerOk<AnalyzerDataMap[K], ArtifactKindOf<K>>;
+  all: AnalyzerResults;
 }) {
-  switch (id) {
-    case 'metadata':
-      return <MetadataPanel result={result} />;
-    case 'jpeg':
-      return <JpegPanel result={result} />;
-    case 'ela':
-      return <ElaPanel result={result} />;
-    case 'faces':
-    case 'liveness':
-    case 'face-swap':
-      return <FacesPanel id={id} caseId={caseId} result={result} all={all} />;
-    case 'provenance':
-    case 'c2pa':
-      return <ProvenancePanel result={result} />;
-    default:
-      return <DataTable data={result.data} />;
-  }
+  const panel = panelFor(id);
+  return panel ? <panel.Component result={result} all={all} caseId={caseId} /> : <DataTable data={result.data} />;
 }
 
 function FindingRow({ f, index, analyzer, entry, actions }: { f: Finding; index: number; analyzer: string; entry: EvidenceEntry; actions: AnalyzerActions }) {
@@ -146,10 +128,10 @@ export function AnalyzerPanel({
   open,
   onToggle,
 }: {
-  id: string;
+  id: AnalyzerId;
   caseId: string;
   title: string;
-  result: AnalyzerResult;
+  result: AnyAnalyzerResult;
   entry: EvidenceEntry;
   actions: AnalyzerActions;
   open: boolean;
@@ -194,7 +176,7 @@ export function AnalyzerPanel({
           )}
           {result.status === 'not-applicable' && (
             <p className="muted">
-              {typeof result.data['reason'] === 'string' ? result.data['reason'] : 'This check does not apply to this file.'}
+              {result.data.reason ?? 'This check does not apply to this file.'}
             </p>
           )}
           {result.score !== undefined && <ScoreBar score={result.score} {...(result.scoreInfo ? { info: result.scoreInfo } : {})} />}

@@ -1,6 +1,8 @@
-import type { AnalyzerResult } from '../../../src/contract/results.js';
+import type { AnalyzerId, AnalyzerResults } from '../../../src/contract/analyzers/index.js';
+import type { JsonValue } from '../../../src/contract/json.js';
+import type { ArtifactRef } from '../../../src/contract/results.js';
 import { DataTable } from '../components/data-table.js';
-import { collectFaces, scoreLabel } from '../lib/faces.js';
+import { collectFaces, faceScores, scoreLabel } from '../lib/faces.js';
 import { usePicture } from '../hooks/use-blob-url.js';
 import { formatScore } from '../lib/format.js';
 
@@ -10,19 +12,22 @@ function Crop({ caseId, sha, label }: { caseId: string; sha: string; label: stri
   return picture ? <img src={picture.url} alt={label} title={label} /> : null;
 }
 
-export function FacesPanel({
+/** The faces, liveness and face-swap panels share this table: every face with every check's score. */
+export function FacesTable({
   id,
   caseId,
-  result,
+  data,
+  crops,
   all,
 }: {
-  id: string;
+  id: AnalyzerId;
   caseId: string;
-  result: AnalyzerResult;
-  all: Record<string, AnalyzerResult>;
+  data: JsonValue;
+  /** Face-crop artifacts to show above the table (the faces panel's own). */
+  crops: readonly ArtifactRef[];
+  all: AnalyzerResults;
 }) {
   const faces = collectFaces(all);
-  const crops = id === 'faces' ? result.artifacts.filter((a) => a.kind === 'face-crop').slice(0, 12) : [];
   return (
     <div>
       {crops.length > 0 && (
@@ -39,7 +44,7 @@ export function FacesPanel({
               <th>Face</th>
               <th>Box (x, y, w×h)</th>
               <th>Detector</th>
-              {Object.keys(faces[0]!.scores).map((k) => (
+              {faceScores(faces[0]!).map(([k]) => (
                 <th
                   key={k}
                   title={`${k} score: higher means stronger evidence of ${k === 'liveness' ? 'a presentation attack (photo of a screen or print)' : 'manipulation'}`}
@@ -57,8 +62,8 @@ export function FacesPanel({
                   {Math.round(f.box.x)}, {Math.round(f.box.y)}, {Math.round(f.box.width)}×{Math.round(f.box.height)}
                 </td>
                 <td>{f.confidence !== undefined ? formatScore(f.confidence) : '—'}</td>
-                {Object.values(f.scores).map((s, i) => (
-                  <td key={i}>{formatScore(s)}</td>
+                {faceScores(f).map(([k, s]) => (
+                  <td key={k}>{formatScore(s)}</td>
                 ))}
               </tr>
             ))}
@@ -69,7 +74,7 @@ export function FacesPanel({
       )}
       <details className="raw">
         <summary>All values</summary>
-        <DataTable data={result.data} />
+        <DataTable data={data} />
       </details>
     </div>
   );

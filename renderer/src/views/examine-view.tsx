@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, CaseView, EvidenceEntry } from '../../../src/contract/api.js';
-import type { AnalyzerResult, ModelUse, Region } from '../../../src/contract/results.js';
+import { resultEntries, type AnalyzerId, type AnyAnalyzerResult } from '../../../src/contract/analyzers/index.js';
+import { artifactOf } from '../lib/artifacts.js';
+import type { ModelUse, Region } from '../../../src/contract/results.js';
 import { Sha, VerdictBadge } from '../components/badges.js';
 import { Viewer, type Overlays, type ViewerControl } from '../components/viewer.js';
 import { usePicture } from '../hooks/use-blob-url.js';
@@ -13,11 +15,6 @@ import { AnalyzerPanel, shortTitle, type AnalyzerActions } from '../panels/analy
 export interface ExamineActions extends AnalyzerActions {
   bookmark(comment: string, region?: { x: number; y: number; width: number; height: number }): Promise<void>;
   analyze(): void;
-}
-
-function artifactOf(e: EvidenceEntry, match: (kind: string) => boolean): string | undefined {
-  for (const r of Object.values(e.analysis?.analyzers ?? {})) for (const a of r.artifacts) if (match(a.kind)) return a.sha256;
-  return undefined;
 }
 
 function Toolbar({
@@ -79,7 +76,7 @@ function Toolbar({
 
 function ModelsUsed({ e }: { e: EvidenceEntry }) {
   const models = new Map<string, ModelUse & { by: string[] }>();
-  for (const [id, r] of Object.entries(e.analysis?.analyzers ?? {})) {
+  for (const { id, result: r } of resultEntries(e.analysis?.analyzers ?? {})) {
     for (const m of r.provenance.models) {
       const k = `${m.id}@${m.sha256}`;
       const cur = models.get(k) ?? { ...m, by: [] };
@@ -121,8 +118,8 @@ export function ExamineView({
   controlRef: { current: ViewerControl | null };
 }) {
   const { picture, error } = usePicture(c.id, 'evidence', entry?.info.kind === 'image' ? entry.sha256 : undefined);
-  const heatSha = entry ? artifactOf(entry, (k) => k === 'ela-heatmap' || (k.startsWith('ela') && k.includes('heat'))) : undefined;
-  const blockSha = entry ? artifactOf(entry, (k) => k === 'ela-blockmap' || k.includes('block')) : undefined;
+  const heatSha = entry ? artifactOf(entry, 'ela', 'ela-heatmap') : undefined;
+  const blockSha = entry ? artifactOf(entry, 'ela', 'ela-blockmap') : undefined;
   const heat = usePicture(c.id, 'artifact', heatSha).picture;
   const block = usePicture(c.id, 'artifact', blockSha).picture;
   const faces = useMemo(() => collectFaces(entry?.analysis?.analyzers ?? {}), [entry]);
@@ -153,9 +150,9 @@ export function ExamineView({
     return <div className="empty-state">Select a file on the left, or add evidence with “+ Add files” (Ctrl+O) or by dropping files.</div>;
   const width = size?.w ?? entry.info.displayWidth ?? entry.info.width ?? 0;
   const height = size?.h ?? entry.info.displayHeight ?? entry.info.height ?? 0;
-  const results = Object.entries(entry.analysis?.analyzers ?? {});
+  const results = resultEntries(entry.analysis?.analyzers ?? {}).map((x): [AnalyzerId, AnyAnalyzerResult] => [x.id, x.result]);
   // Results that say something first (alerts, suspicious, failures), then the rest; not-applicable ones go in one line.
-  const weight = (r: AnalyzerResult): number =>
+  const weight = (r: AnyAnalyzerResult): number =>
     r.verdict === 'suspicious' || r.findings.some((f) => f.severity === 'alert')
       ? 0
       : r.status !== 'ok'
@@ -305,7 +302,7 @@ export function ExamineView({
           <p
             className="side-block muted small"
             title={notApplicable
-              .map(([id, r]) => `${id}: ${typeof r.data['reason'] === 'string' ? r.data['reason'] : 'not applicable'}`)
+              .map(([id, r]) => `${id}: ${(r.status !== 'ok' && r.data.reason) || 'not applicable'}`)
               .join('\n')}
           >
             Not applicable to this file: {notApplicable.map(([id]) => shortTitle(titles[id] ?? id)).join(', ')}.

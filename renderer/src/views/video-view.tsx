@@ -3,12 +3,8 @@ import type { CaseView, EvidenceEntry } from '../../../src/contract/api.js';
 import { Viewer, type Overlays, type ViewerControl } from '../components/viewer.js';
 import { usePicture, type Picture } from '../hooks/use-blob-url.js';
 import { api } from '../bridge.js';
+import { artifactOf } from '../lib/artifacts.js';
 import { facesAt, videoFacts } from '../lib/video.js';
-
-function artifactOf(e: EvidenceEntry, kind: string): string | undefined {
-  for (const r of Object.values(e.analysis?.analyzers ?? {})) for (const a of r.artifacts) if (a.kind === kind) return a.sha256;
-  return undefined;
-}
 
 /** Frames are decoded on demand; a small cache keeps scrubbing back and forth cheap. */
 const frameCache = new Map<string, Promise<Picture>>();
@@ -58,7 +54,7 @@ export function VideoView({
   const [t, setT] = useState(0);
   const [frame, setFrame] = useState<{ t: number; pic: Picture } | null>(null);
   const [error, setError] = useState<string>();
-  const timeline = usePicture(c.id, 'artifact', artifactOf(entry, 'timeline')).picture;
+  const timeline = usePicture(c.id, 'artifact', artifactOf(entry, 'video-faces', 'timeline')).picture;
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {

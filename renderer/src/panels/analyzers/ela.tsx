@@ -1,8 +1,8 @@
-import type { AnalyzerResult } from '../../../src/contract/results.js';
-import { DataTable } from '../components/data-table.js';
+import { DataTable } from '../../components/data-table.js';
+import { definePanel, type PanelProps } from '../registry.js';
 
 /** ELA: what the heatmap shows and how to read it, then the statistics. */
-export function ElaPanel({ result }: { result: AnalyzerResult }) {
+function ElaPanel({ result }: PanelProps<'ela'>) {
   const kinds = result.artifacts.map((a) => a.kind);
   return (
     <div>
@@ -23,3 +23,5 @@ export function ElaPanel({ result }: { result: AnalyzerResult }) {
     </div>
   );
 }
+
+export const panel = definePanel('ela', ElaPanel);

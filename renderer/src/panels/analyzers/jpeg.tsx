@@ -1,10 +1,10 @@
-import type { AnalyzerResult } from '../../../src/contract/results.js';
-import { DataTable } from '../components/data-table.js';
-import { findQuantTables } from '../lib/jpeg.js';
+import { DataTable } from '../../components/data-table.js';
+import { quantTables } from '../../lib/jpeg.js';
+import { definePanel, type PanelProps } from '../registry.js';
 
 /** Quantisation tables as 8x8 grids (darker = coarser quantisation), then the rest of the data. */
-export function JpegPanel({ result }: { result: AnalyzerResult }) {
-  const tables = findQuantTables(result.data);
+function JpegPanel({ result }: PanelProps<'jpeg'>) {
+  const tables = quantTables(result.data);
   return (
     <div>
       {tables.length > 0 && (
@@ -30,16 +30,9 @@ export function JpegPanel({ result }: { result: AnalyzerResult }) {
         Larger numbers mean coarser compression of that frequency. Tables that match no known camera or library often come from editing
         software.
       </p>
-      <DataTable data={result.data} skip={tableRoots(result)} />
+      <DataTable data={result.data} skip={['quantTables']} />
     </div>
   );
 }
 
-function tableRoots(result: AnalyzerResult): string[] {
-  return Object.entries(result.data)
-    .filter(
-      ([, v]) =>
-        Array.isArray(v) && v.some((x) => Array.isArray(x) || (typeof x === 'object' && x !== null && JSON.stringify(x).length > 400)),
-    )
-    .map(([k]) => k);
-}
+export const panel = definePanel('jpeg', JpegPanel);

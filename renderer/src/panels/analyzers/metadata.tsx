@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'react';
-import type { AnalyzerResult } from '../../../src/contract/results.js';
-import { groupMetadata } from '../lib/metadata.js';
-import { humanize } from '../lib/format.js';
+import { groupMetadata } from '../../lib/metadata.js';
+import { humanize } from '../../lib/format.js';
+import { definePanel, type PanelProps } from '../registry.js';
 
 /** Metadata grouped by block (EXIF, GPS, XMP...), searchable, with the rows a finding points at first. */
-export function MetadataPanel({ result }: { result: AnalyzerResult }) {
+function MetadataPanel({ result }: PanelProps<'metadata'>) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => groupMetadata(result.data, result.findings, query), [result, query]);
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
@@ -45,3 +45,5 @@ export function MetadataPanel({ result }: { result: AnalyzerResult }) {
     </div>
   );
 }
+
+export const panel = definePanel('metadata', MetadataPanel);
